@@ -1,0 +1,146 @@
+"""The one Layout type every reader produces: pages, lines and words with boxes.
+
+Coordinates are in page units with the origin at the top left (PDF points for PDFs, pixels
+for images). Readers of text and HTML have no real geometry; they lay words out on a grid
+instead (one column band per table cell, one row band per line), so that the same
+position-based logic works everywhere, and say so with `geometry="grid"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Literal
+
+Geometry = Literal["page", "grid"]
+
+# Width of one table-cell band and height of one line band on grid layouts.
+GRID_CELL_WIDTH = 100.0
+GRID_LINE_HEIGHT = 10.0
+
+
+@dataclass(slots=True)
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    page: int = 1  # 1-based
+    confidence: float | None = None  # OCR confidence in [0, 1]; None where the text layer is exact
+    underline: bool = False  # values are underlined on some renderings (`<u>`)
+    superscript: bool = False  # footnote markers
+    checkbox: bool | None = None  # a checkbox glyph: True checked, False empty, None not a checkbox
+    chunk: int | None = None  # id of the styled run (HTML span, `<u>` run) the word belongs to
+    cell: int | None = None  # grid column of the table cell holding the word, where known
+    line: int | None = None  # 1-based index of the line in the document, where known
+
+    @property
+    def x_mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def y_mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.top, self.x1, self.bottom)
+
+
+@dataclass(slots=True)
+class Line:
+    words: list[Word]
+    page: int = 1
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+
+@dataclass(slots=True)
+class Rect:
+    """A drawn rectangle or ruling line (a line is a rect with zero width or height)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    filled: bool = False
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)
+    unit: Literal["pt", "px", "grid"] = "pt"
+    dpi: float | None = None  # for rasterized pages
+    skew_degrees: float | None = None  # deskew angle applied before OCR
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+
+@dataclass(slots=True)
+class Layout:
+    pages: list[Page]
+    source: str  # file name or "<bytes>", for messages
+    format: str  # "pdf", "scan-pdf", "image", "text", "markdown", "html", "xml"
+    geometry: Geometry = "page"
+    ocr: bool = False
+
+    @property
+    def lines(self) -> Iterator[Line]:
+        for page in self.pages:
+            yield from page.lines
+
+    @property
+    def words(self) -> Iterator[Word]:
+        for page in self.pages:
+            for line in page.lines:
+                yield from line.words
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def group_lines(words: list[Word], page: int, tolerance: float | None = None) -> list[Line]:
+    """Group words into lines by vertical overlap, each line sorted left to right.
+
+    Used by the PDF and OCR readers; `tolerance` defaults to half the median word height.
+    """
+    if not words:
+        return []
+    heights = sorted(w.height for w in words)
+    tol = tolerance if tolerance is not None else max(heights[len(heights) // 2] * 0.5, 1.0)
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.y_mid, w.x0)):
+        if lines and abs(lines[-1][-1].y_mid - word.y_mid) <= tol:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [Line(words=sorted(ws, key=lambda w: w.x0), page=page) for ws in lines]
