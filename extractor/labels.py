@@ -1,0 +1,201 @@
+"""Finding the form's printed labels in a Layout, tolerant of OCR damage and wrapping.
+
+A label is matched token by token in reading order; where a line ends before the label
+does, the match continues on a following line that starts at the label's left edge (the
+way narrow boxes wrap their captions). A garbled or missing token is forgiven now and
+then. The catalog of labels is data: `extractor/data/form_labels.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable, Iterable
+
+from rapidfuzz.fuzz import ratio
+
+from .layout.document import GRID_LINE_HEIGHT, Layout, Line, Word
+
+_STRIP = re.compile(r"^[^\w%$#/&]+|[^\w%$#/&]+$")
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, Any]:
+    with resources.files("extractor.data").joinpath("form_labels.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def token(text: str) -> str:
+    """The comparable form of a printed token: lower case, outer punctuation gone."""
+    return _STRIP.sub("", text.lower().replace("’", "'"))
+
+
+def phrase_tokens(phrase: str) -> list[str]:
+    return [t for t in (token(p) for p in phrase.split()) if t]
+
+
+def similar(a: str, b: str) -> float:
+    """Similarity in [0, 1] of two normalized tokens; short tokens and numbers must match exactly."""
+    if a == b:
+        return 1.0
+    if not a or not b or len(b) <= 2 or any(c.isdigit() for c in b):
+        return 0.0
+    score = ratio(a, b) / 100.0
+    threshold = 0.8 if len(b) >= 5 else 0.74
+    return score if score >= threshold else 0.0
+
+
+@dataclass(slots=True)
+class LabelMatch:
+    key: str
+    words: list[Word]
+    score: float
+
+    @property
+    def first(self) -> Word:
+        return self.words[0]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def last(self) -> Word:
+        return self.words[-1]
+
+
+class LabelFinder:
+    """Fuzzy label search over one Layout; remembers which words are already labels."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.grid = layout.geometry == "grid"
+        self.lines: list[Line] = [line for line in layout.lines if line.words]
+        self.tokens: dict[int, str] = {id(w): token(w.text) for line in self.lines for w in line.words}
+        self.used: set[int] = set()
+        self._line_of: dict[int, int] = {}
+        for index, line in enumerate(self.lines):
+            for w in line.words:
+                self._line_of[id(w)] = index
+
+    def is_label(self, word: Word) -> bool:
+        return id(word) in self.used
+
+    def mark(self, match: LabelMatch) -> None:
+        self.used.update(id(w) for w in match.words)
+
+    def find(
+        self,
+        key: str,
+        phrase: str,
+        where: Callable[[Word], bool] | None = None,
+        min_score: float = 0.7,
+        mark: bool = True,
+        limit: int | None = None,
+    ) -> list[LabelMatch]:
+        wanted = phrase_tokens(phrase)
+        if not wanted:
+            return []
+        matches: list[LabelMatch] = []
+        for line_index, line in enumerate(self.lines):
+            for start, word in enumerate(line.words):
+                if id(word) in self.used or word.underline or (where is not None and not where(word)):
+                    continue
+                first = self.tokens[id(word)]
+                offsets = [0] if similar(first, wanted[0]) else []
+                if not offsets and len(wanted) > 2 and similar(first, wanted[1]) and not wanted[0].isalpha():
+                    offsets = [1]  # the item number was lost ("Name and Address" without "1.")
+                for offset in offsets:
+                    found = self._extend(line_index, start, wanted, offset)
+                    if found is None:
+                        continue
+                    words, score = found
+                    if score >= min_score:
+                        match = LabelMatch(key, words, score)
+                        matches.append(match)
+                        if mark:
+                            self.mark(match)
+                        break
+                if limit is not None and len(matches) >= limit:
+                    return matches
+        return matches
+
+    def _extend(self, line_index: int, start: int, wanted: list[str], k: int) -> tuple[list[Word], float] | None:
+        line = self.lines[line_index]
+        block_x0 = line.words[start].x0
+        j = start
+        matched: list[Word] = []
+        total = 0.0
+        misses = k
+        allowed = max(1, len(wanted) // 4)
+        while k < len(wanted):
+            words = line.words
+            if j >= len(words):
+                nxt = self._continuation(line_index, block_x0, wanted[k])
+                if nxt is None:
+                    break
+                line_index, j = nxt
+                line = self.lines[line_index]
+                continue
+            w = words[j]
+            if (id(w) in self.used or w.underline) and w not in matched:
+                break
+            score = similar(self.tokens[id(w)], wanted[k])
+            if score:
+                matched.append(w)
+                total += score
+                k += 1
+                j += 1
+                continue
+            if misses >= allowed:
+                break
+            misses += 1
+            if j + 1 < len(words) and similar(self.tokens[id(words[j + 1])], wanted[k]):
+                j += 1  # a stray word (OCR speck) inside the label
+            elif k + 1 < len(wanted) and similar(self.tokens[id(w)], wanted[k + 1]):
+                k += 1  # a token of the label missing from the print
+            else:
+                matched.append(w)  # a token garbled beyond recognition: still part of the label
+                k += 1
+                j += 1
+        if not matched:
+            return None
+        return matched, total / len(wanted)
+
+    def _continuation(self, line_index: int, block_x0: float, wanted: str) -> tuple[int, int] | None:
+        line = self.lines[line_index]
+        height = max(w.height for w in line.words) or 1.0
+        limit = line.bottom + (GRID_LINE_HEIGHT * 0.5 if self.grid else height * 1.6)
+        tolerance = 1.0 if self.grid else max(height * 0.8, 2.0)
+        for index in range(line_index + 1, min(line_index + 8, len(self.lines))):
+            candidate = self.lines[index]
+            if candidate.page != line.page or candidate.top > limit:
+                break
+            for j, w in enumerate(candidate.words):
+                if abs(w.x0 - block_x0) <= tolerance and id(w) not in self.used:
+                    if similar(self.tokens[id(w)], wanted):
+                        return index, j
+                    break
+        return None
+
+    def value_words(self, words: Iterable[Word]) -> list[Word]:
+        return [w for w in words if id(w) not in self.used]

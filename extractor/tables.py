@@ -1,0 +1,130 @@
+"""Reading Table I and Table II: columns from their printed headers, rows from the values.
+
+Columns come from the header words' horizontal extents, split half-way between
+neighbours (headers are left-aligned and values centred, so the middle of the gap is the
+fairest border). On a grid layout each line is one row. On a page, a row is anchored by a
+line holding values in at least two columns, and wrapped cell text (long titles, a
+footnote marker set higher) joins the anchor nearest to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .layout.document import Word, group_lines
+
+_MARKER = re.compile(r"^\(?\d{1,2}\)$|^\(\d{1,2}\)?$")
+
+
+@dataclass(slots=True)
+class Column:
+    field: str
+    words: list[Word]
+    x0: float = field(init=False)
+    x1: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.x0 = min(w.x0 for w in self.words)
+        self.x1 = max(w.x1 for w in self.words)
+
+
+def column_borders(columns: list[Column]) -> list[tuple[str, float, float]]:
+    ordered = sorted(columns, key=lambda c: c.x0)
+    borders = []
+    for i, column in enumerate(ordered):
+        left = float("-inf") if i == 0 else (ordered[i - 1].x1 + column.x0) / 2
+        right = float("inf") if i == len(ordered) - 1 else (column.x1 + ordered[i + 1].x0) / 2
+        if i > 0 and ordered[i - 1].x1 > column.x0:  # overlapping extents: split at the starts
+            left = column.x0 - 0.5
+        if i < len(ordered) - 1 and column.x1 > ordered[i + 1].x0:
+            right = ordered[i + 1].x0 - 0.5
+        borders.append((column.field, left, right))
+    return borders
+
+
+def read_table(
+    columns: list[Column],
+    data: list[Word],
+    grid: bool,
+    order: Callable[[Word], tuple],
+) -> list[dict[str, tuple[str, list[Word]]]]:
+    """Rows of a table as {field: (cell text, words)}, top to bottom."""
+    header_bottom = max(w.bottom for c in columns for w in c.words)
+    header_line = max((w.line or 0) for c in columns for w in c.words)
+    header_page = max(w.page for c in columns for w in c.words)
+
+    def below_header(w: Word) -> bool:
+        if w.page != header_page:
+            return w.page > header_page
+        return (w.line or 0) > header_line if grid else w.top >= header_bottom - 0.5
+
+    data = [w for w in data if below_header(w)]
+    if not data:
+        return []
+    borders = column_borders(columns)
+    title_field = borders[0][0]
+
+    def column_of(w: Word) -> str:
+        x = w.x_mid if not grid else w.x0 + 0.01
+        for name, left, right in borders:
+            if left <= x < right:
+                return name
+        return borders[-1][0]
+
+    rows = _rows(data, grid, column_of, title_field)
+    out = []
+    for words in rows:
+        cells: dict[str, list[Word]] = {}
+        ordered = sorted(words, key=order)
+        for i, w in enumerate(ordered):
+            target = column_of(w)
+            if _MARKER.match(w.text) or w.superscript:
+                left = _left_neighbour(w, ordered, grid)
+                if left is not None:
+                    target = column_of(left)
+            cells.setdefault(target, []).append(w)
+        out.append({name: (" ".join(w.text for w in ws), ws) for name, ws in cells.items()})
+    return out
+
+
+def _left_neighbour(marker: Word, words: list[Word], grid: bool) -> Word | None:
+    best = None
+    for w in words:
+        if w is marker or _MARKER.match(w.text) or w.page != marker.page:
+            continue
+        if abs(w.y_mid - marker.y_mid) > max(w.height, marker.height):
+            continue
+        gap = marker.x0 - w.x1
+        limit = 3.0 if grid else max(w.height * 0.6, 1.0)
+        if grid and w.cell != marker.cell:
+            continue
+        if -0.5 <= gap <= limit and (best is None or w.x1 > best.x1):
+            best = w
+    return best
+
+
+def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_field: str) -> list[list[Word]]:
+    if grid:
+        by_line: dict[tuple[int, int], list[Word]] = {}
+        for w in data:
+            by_line.setdefault((w.page, w.line or 0), []).append(w)
+        return [by_line[k] for k in sorted(by_line)]
+    rows: list[list[Word]] = []
+    for page in sorted({w.page for w in data}):
+        lines = group_lines([w for w in data if w.page == page], page=page)
+        anchors = [line for line in lines
+                   if len({column_of(w) for w in line.words if not _MARKER.match(w.text)} - {title_field}) >= 2]
+        if not anchors:
+            anchors = lines[:1]
+        groups: list[list[Word]] = [list(a.words) for a in anchors]
+        centres = [a.words[0].y_mid for a in anchors]
+        for line in lines:
+            if any(line is a for a in anchors):
+                continue
+            for w in line.words:
+                nearest = min(range(len(anchors)), key=lambda i: abs(centres[i] - w.y_mid))
+                groups[nearest].append(w)
+        rows.extend(groups)
+    return rows

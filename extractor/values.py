@@ -1,0 +1,116 @@
+"""Normalizing printed values: dates to ISO, numbers to decimals, states to codes,
+footnote markers to ids, check marks to booleans. Tolerant of OCR damage where the
+damage is unambiguous (O for 0 inside a number, stray spaces around separators)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+
+CHECK_MARKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "[✓]", "[✔]"}
+
+_FOOTNOTE = re.compile(r"\(\s*(\d{1,2})\s*\)")
+_DATE_MDY = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
+_DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_NUMBER = re.compile(r"-?\$?\s*\(?\d[\d,]*(?:\.\d+)?\)?|-?\$?\s*\.\d+")
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+
+
+def split_footnotes(text: str) -> tuple[str, list[str]]:
+    """Split '(1)' style markers off a cell: ('$6.4 (1)') -> ('$6.4', ['F1'])."""
+    ids = [f"F{int(m.group(1))}" for m in _FOOTNOTE.finditer(text)]
+    rest = _FOOTNOTE.sub(" ", text)
+    return " ".join(rest.split()), ids
+
+
+def parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    for match in _DATE_ISO.finditer(text):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    for match in _DATE_MDY.finditer(text):
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    for match in _DATE_WORDS.finditer(text):
+        month = _MONTHS.get(match.group(1)[:3].lower())
+        if month:
+            try:
+                return dt.date(int(match.group(3)), month, int(match.group(2)))
+            except ValueError:
+                continue
+    return None
+
+
+def find_date_span(text: str) -> tuple[int, int] | None:
+    match = _DATE_MDY.search(text) or _DATE_ISO.search(text)
+    return (match.start(), match.end()) if match else None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'$1,234.50' -> Decimal('1234.50'); OCR's 'O' inside digits read as zero."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.search(r"\d", text):
+        previous = None
+        while previous != text:  # each pass can only fix an O next to a digit
+            previous = text
+            text = re.sub(r"(?<=[\d,.])[Oo]|[Oo](?=[\d,.]\d)", "0", text)
+    text = re.sub(r"(?<=\d)\s*([,.])\s*(?=\d)", r"\1", text)
+    match = _NUMBER.search(text)
+    if not match:
+        return None
+    raw = match.group(0).replace("$", "").replace(",", "").replace(" ", "")
+    negative = raw.startswith("(") and raw.endswith(")")
+    raw = raw.strip("()")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+@lru_cache(maxsize=1)
+def _states() -> dict[str, str]:
+    with resources.files("extractor.data").joinpath("us_states.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def state_code(text: str) -> str | None:
+    """A state name or code as the two-letter code; None when it is neither."""
+    cleaned = re.sub(r"[^A-Za-z ]", "", text).strip().upper()
+    if not cleaned:
+        return None
+    states = _states()
+    if cleaned in states:
+        return states[cleaned]
+    if len(cleaned) == 2 and cleaned.isalpha():
+        return cleaned
+    return None
+
+
+def state_names() -> list[str]:
+    return sorted(_states(), key=len, reverse=True)
+
+
+def is_check_mark(text: str) -> bool:
+    return text.strip().lower() in CHECK_MARKS
+
+
+def normalize_text(text: str) -> str:
+    return " ".join(text.split())
