@@ -144,3 +144,38 @@ def group_lines(words: list[Word], page: int, tolerance: float | None = None) ->
         else:
             lines.append([word])
     return [Line(words=sorted(ws, key=lambda w: w.x0), page=page) for ws in lines]
+
+
+def mark_underlines(words: list[Word], rects: list[Rect]) -> None:
+    """Set `underline` on words that a thin horizontal rule runs just beneath.
+
+    Used by the PDF and OCR readers. A rule only counts when it spans no more than the words
+    above it: a table cell's border runs on past its text and leaves the words alone.
+    """
+    for rule in rects:
+        thickness, length = rule.bottom - rule.top, rule.x1 - rule.x0
+        if length <= 0 or thickness > length / 3:
+            continue
+        y = (rule.top + rule.bottom) / 2
+        above = [
+            w for w in words
+            if w.height > 0 and thickness <= 0.35 * w.height
+            and w.bottom - 0.35 * w.height <= y <= w.bottom + 0.35 * w.height
+            and min(w.x1, rule.x1) - max(w.x0, rule.x0) >= 0.5 * (w.x1 - w.x0)
+        ]
+        if not above:
+            continue
+        slack = 0.8 * sorted(w.height for w in above)[len(above) // 2]
+        if min(w.x0 for w in above) - slack <= rule.x0 and rule.x1 <= max(w.x1 for w in above) + slack:
+            for w in above:
+                w.underline = True
+
+
+def number_lines(pages: list[Page]) -> None:
+    """Set each word's 1-based `line`, counting lines through the whole document."""
+    index = 0
+    for page in pages:
+        for line in page.lines:
+            index += 1
+            for word in line.words:
+                word.line = index

@@ -1,113 +1,319 @@
-"""Tesseract OCR for images and image-only PDF pages: rasterize, deskew, read words."""
+"""Tesseract OCR for page images: decode safely, deskew, clean, read words with boxes.
+
+`read_image` reads PNG, JPEG, TIFF (every frame a page), GIF, BMP and WebP files;
+`ocr_page_image` is the per-page step it shares with the PDF reader for pages that have no
+text layer. Boxes are in pixels of the deskewed image (top-left origin).
+
+Choices below were measured on 300 dpi scans of eight rendered Form 3/4/5 pages (rotated
+-1.3 to 2.1 degrees, with sensor noise), against the words of the same pages' text layer:
+- psm 11 (sparse text) found 98.1% of the words of 4+ letters and 82% of the numbers; psm 3
+  96.5% / 80%, psm 4 and 6 96% / 78-80%. Forms are label-value fragments, not paragraphs,
+  and lines are rebuilt from the boxes here anyway, so Tesseract's own layout analysis buys
+  nothing. psm 12 matched 11 at 10% more time.
+- Otsu binarization first cut Tesseract's time by a third to a half at equal or better recall.
+- Erasing ruling lines: a cell border touching its text otherwise comes out as glyphs or
+  drops the row; it helped the numbers (0.82 vs 0.81) at no loss of words.
+- Rescaling to 300 dpi: a 100 dpi scan went from 65% to 84% of words, and 600 dpi pages
+  OCR 40% faster at the same recall.
+- Deskew by projection profiles: within 0.02 degrees of the applied rotation on all eight.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 import os
+import re
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from ..errors import CorruptInputError, TooLargeError
-from .document import Layout, Page, Word, group_lines
+from ..errors import CorruptInputError, InputError, TooLargeError
+from .document import Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per worker process
+# Tesseract's OpenMP threads fight each other (and the test workers) for cores and make a
+# page several times slower; one thread per process is the documented fix. Tesseract runs
+# as a subprocess that inherits this environment.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+PSM_MODES = (1, 3, 4, 6, 11, 12)
+_LANG = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
+
+# Tesseract is most accurate on text around 300 dpi; far outside this band the page is
+# rescaled for OCR and the boxes mapped back to the image's own pixels.
+_TARGET_DPI = 300.0
+_DPI_BAND = (200.0, 400.0)
 
 
 @dataclass(frozen=True)
 class OcrSettings:
-    dpi: int = 300
-    psm: int = 6
+    psm: int = 11
     lang: str = "eng"
-    max_pixels: int = 80_000_000
+    max_pixels: int = 60_000_000  # per page: a letter page at 600 dpi is 33.7 million
     max_frames: int = 50
+    timeout: float = 60.0  # seconds of Tesseract per page; 0 for none
+    default_dpi: int = 300  # for images that do not say
     deskew: bool = True
+    max_skew: float = 5.0  # degrees searched either way
+    binarize: bool = True
+    remove_rulings: bool = True
+    rescale: bool = True  # bring pages far from 300 dpi to it for Tesseract
+    # Text on paper is a few percent ink (a dense form ~15%); a page darker than this is a
+    # photo or picture, and is neither deskewed nor read in a sparse-text mode.
+    max_ink: float = 0.35
 
     def __post_init__(self) -> None:
-        if not 72 <= self.dpi <= 600:
-            raise ValueError(f"dpi must be between 72 and 600, not {self.dpi}")
-        if self.psm not in (3, 4, 6, 11, 12):
-            raise ValueError(f"psm must be one of 3, 4, 6, 11, 12, not {self.psm}")
+        if self.psm not in PSM_MODES:
+            raise ValueError(f"psm must be one of {', '.join(map(str, PSM_MODES))}, not {self.psm}")
+        if not _LANG.fullmatch(self.lang):
+            raise ValueError(f"lang must be Tesseract language codes like 'eng' or 'eng+fra', not {self.lang!r}")
         if self.max_pixels < 1_000_000:
-            raise ValueError("max_pixels must be at least 1,000,000")
-
-
-def estimate_skew(grey: np.ndarray) -> float:
-    """Skew in degrees by the sharpest horizontal projection profile over ±3°."""
-    import cv2
-
-    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    ink = (small < 160).astype(np.float32)
-    h, w = ink.shape
-    best, best_angle = -1.0, 0.0
-    for angle in np.arange(-3.0, 3.01, 0.1):
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        rotated = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST)
-        score = float(np.var(rotated.sum(axis=1)))
-        if score > best:
-            best, best_angle = score, float(angle)
-    return best_angle
-
-
-def ocr_image(image: Image.Image, number: int, settings: OcrSettings) -> Page:
-    import cv2
-    import pytesseract
-
-    grey = np.array(image.convert("L"))
-    skew = 0.0
-    if settings.deskew:
-        skew = estimate_skew(grey)
-        if abs(skew) >= 0.1:
-            h, w = grey.shape
-            matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-            grey = cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-    data = pytesseract.image_to_data(Image.fromarray(grey), lang=settings.lang, config=f"--psm {settings.psm}",
-                                     output_type=pytesseract.Output.DICT)
-    words = []
-    for i, text in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if not text.strip() or conf < 0:
-            continue
-        x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
-        words.append(Word(text=text.strip(), x0=float(x), top=float(y), x1=float(x + w), bottom=float(y + h),
-                          page=number, confidence=conf / 100.0))
-    height, width = grey.shape
-    return Page(number=number, width=float(width), height=float(height), lines=group_lines(words, number),
-                unit="px", dpi=float(settings.dpi), skew_degrees=skew)
-
-
-def ocr_pdf_page(data: bytes, number: int, settings: OcrSettings, source: str) -> Page:
-    import pypdfium2
-
-    try:
-        pdf = pypdfium2.PdfDocument(data)
-        bitmap = pdf[number - 1].render(scale=settings.dpi / 72.0, grayscale=True)
-        image = bitmap.to_pil()
-        pdf.close()
-    except pypdfium2.PdfiumError as exc:
-        raise CorruptInputError(source, f"page {number} cannot be rasterized ({exc})") from None
-    return ocr_image(image, number, settings)
+            raise ValueError(f"max_pixels must be at least 1,000,000, not {self.max_pixels:,}")
+        if self.max_frames < 1:
+            raise ValueError(f"max_frames must be at least 1, not {self.max_frames}")
+        if self.timeout < 0:
+            raise ValueError(f"timeout must be 0 (none) or a number of seconds, not {self.timeout}")
+        if not 50 <= self.default_dpi <= 1200:
+            raise ValueError(f"default_dpi must be between 50 and 1200, not {self.default_dpi}")
+        if not 0 < self.max_ink <= 1:
+            raise ValueError(f"max_ink must be a fraction in (0, 1], not {self.max_ink}")
+        if not 0 < self.max_skew <= 15:
+            raise ValueError(f"max_skew must be in (0, 15] degrees, not {self.max_skew}")
 
 
 def read_image(data: bytes, source: str, settings: OcrSettings | None = None) -> Layout:
+    """OCR every page (frame) of an image file into one Layout."""
     settings = settings or OcrSettings()
+    pages = []
+    with _decoding_limits(settings):
+        with _open_image(data, source, settings) as image:
+            try:
+                count = getattr(image, "n_frames", 1)
+            except Exception as exc:
+                raise CorruptInputError(source, f"the image's pages cannot be read ({type(exc).__name__})") from None
+            if count > settings.max_frames:
+                raise TooLargeError(source, f"the image has {count} pages, over the limit of {settings.max_frames}")
+            # One frame decoded at a time, so a long TIFF costs one page of memory.
+            for index in range(count):
+                frame = _load_frame(image, index, source, settings)
+                pages.append(ocr_page_image(frame, index + 1, settings, dpi=_dpi(image.info), source=source))
+                frame.close()
+    number_lines(pages)
+    return Layout(pages=pages, source=source, format="image", ocr=True)
+
+
+def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings | None = None, *,
+                   dpi: float | None = None, source: str = "<image>") -> Page:
+    """OCR one page image into a Page in pixels of `image`.
+
+    `Page.skew_degrees` is the skew found (counter-clockwise positive, as PIL's `rotate`); the
+    image was turned back by it before OCR, so boxes are in the levelled page's frame.
+    """
+    import cv2
+    import pytesseract
+
+    settings = settings or OcrSettings()
+    dpi = float(dpi or _dpi(image.info) or settings.default_dpi)
+    grey = to_grey(image)
+    height, width = grey.shape
+    _, ink = _ink(grey)
+    on_paper = float(np.count_nonzero(ink)) / ink.size <= settings.max_ink
+    skew = estimate_skew(grey, settings.max_skew) if settings.deskew and on_paper else 0.0
+    if abs(skew) >= 0.05:
+        # Rotating by -skew turns the content back level; the canvas keeps its size so that
+        # boxes stay in the page's own frame.
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -skew, 1.0)
+        grey = cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    rulings: list[Rect] = []
+    if settings.remove_rulings:
+        grey, rulings = _erase_rulings(grey, dpi)
+    scale = 1.0
+    if settings.rescale and not _DPI_BAND[0] <= dpi <= _DPI_BAND[1]:
+        scale = min(_TARGET_DPI / dpi, math.sqrt(settings.max_pixels / (width * height)))
+        if abs(scale - 1.0) > 0.05:
+            interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+            grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interpolation)
+        else:
+            scale = 1.0
+    if settings.binarize:
+        _, grey = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Sparse-text modes read any speckle as a word: a photo gave 52 junk words with psm 11
+    # and none with psm 3, whose layout analysis sets pictures aside.
+    psm = settings.psm if on_paper or settings.psm not in (11, 12) else 3
+    try:
+        data = pytesseract.image_to_data(
+            Image.fromarray(grey), lang=settings.lang, config=f"--psm {psm} --dpi {round(dpi * scale)}",
+            output_type=pytesseract.Output.DICT, timeout=settings.timeout,
+        )
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise TooLargeError(source, f"page {page_number} took over {settings.timeout:g} s to OCR") from None
+        raise
+    words = []
+    for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],
+                                           data["width"], data["height"]):
+        text = text.strip()
+        conf = float(conf)
+        if not text or conf < 0:
+            continue
+        words.append(Word(text=text, x0=left / scale, top=top / scale, x1=(left + w) / scale,
+                          bottom=(top + h) / scale, page=page_number, confidence=round(conf / 100.0, 4)))
+    mark_underlines(words, rulings)
+    return Page(number=page_number, width=float(width), height=float(height), lines=group_lines(words, page_number),
+                rects=rulings, unit="px", dpi=dpi, skew_degrees=round(skew, 2))
+
+
+def to_grey(image: Image.Image) -> np.ndarray:
+    """8-bit grey pixels of any PIL mode, transparency flattened onto white paper."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        pixels = np.asarray(image, dtype=np.float64)
+        top = pixels.max() or 1.0
+        return np.clip(pixels * (255.0 / top), 0, 255).astype(np.uint8)
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, image.convert("RGBA"))
+    return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def estimate_skew(grey: np.ndarray, max_skew: float = 5.0) -> float:
+    """The page's skew in degrees, counter-clockwise positive (PIL's `rotate` convention).
+
+    Projection profiles: text lines are sharpest in the row histogram of the ink at the angle
+    that levels them. Ink pixel coordinates are projected directly (no image rotation per
+    angle), coarse 0.1 degree steps then 0.01 around the best, on a ~1000 px wide copy.
+    Pages with almost no ink (blank) or far too much (photos) are left alone.
+    """
+    small, ink = _ink(grey)
+    ys, xs = np.nonzero(ink)
+    if not 0.001 <= len(xs) / ink.size <= 0.35:
+        return 0.0
+    if len(xs) > 300_000:  # keep the search fast on dense pages
+        keep = np.random.default_rng(0).choice(len(xs), 300_000, replace=False)
+        ys, xs = ys[keep], xs[keep]
+    xs = xs.astype(np.float64) - small.shape[1] / 2
+    ys = ys.astype(np.float64) - small.shape[0] / 2
+
+    def sharpness(angle: float) -> float:
+        rad = math.radians(angle)
+        rows = ys * math.cos(rad) + xs * math.sin(rad)
+        profile = np.bincount((rows - rows.min()).astype(np.int64)).astype(np.float64)
+        return float(np.sum(np.diff(profile) ** 2))
+
+    coarse = np.arange(-max_skew, max_skew + 1e-9, 0.1)
+    best = float(coarse[int(np.argmax([sharpness(a) for a in coarse]))])
+    fine = np.arange(best - 0.1, best + 0.1 + 1e-9, 0.01)
+    best = float(fine[int(np.argmax([sharpness(a) for a in fine]))])
+    return best if abs(best) < max_skew else 0.0  # at the edge: no real optimum inside the range
+
+
+def _ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A ~1000 px wide copy of the page and its Otsu ink mask (255 where dark)."""
+    import cv2
+
+    scale = min(1.0, 1000.0 / grey.shape[1])
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    if int(small.max()) - int(small.min()) < 64:
+        return small, np.zeros_like(small)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return small, ink
+
+
+def _erase_rulings(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Rect]]:
+    """White out long horizontal and vertical strokes, and return them as Rects.
+
+    Strokes at least 0.4 inch long are rules (cell borders, underlines); no glyph is.
+    """
+    import cv2
+
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    length = max(20, int(dpi * 0.4))
+    rects: list[Rect] = []
+    mask = np.zeros_like(ink)
+    for kernel in ((length, 1), (1, length)):
+        strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+        for x, y, w, h, _area in stats[1:count]:
+            rects.append(Rect(float(x), float(y), float(x + w), float(y + h), filled=True))
+        mask |= strokes
+    if not rects:
+        return grey, rects
+    # A little wider than the stroke itself, to take its anti-aliased edge too.
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    cleaned = grey.copy()
+    cleaned[mask > 0] = 255
+    return cleaned, rects
+
+
+@contextlib.contextmanager
+def _decoding_limits(settings: OcrSettings):
+    previous = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = settings.max_pixels
+    # Some libraries (WeasyPrint, on import) switch PIL to pad truncated files with grey; a
+    # cut-off scan must be an error here, not a page with its bottom missing.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
+            # PIL only warns between max_pixels and twice that; a bomb is a bomb either way.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            frames = [f.copy() for _, f in zip(range(settings.max_frames + 1), ImageSequence.Iterator(image))]
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _open_image(data: bytes, source: str, settings: OcrSettings) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise TooLargeError(source, f"the image is too large to decode safely ({exc})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise CorruptInputError(source, f"the image cannot be decoded ({exc})") from None
-    if len(frames) > settings.max_frames:
-        raise TooLargeError(source, f"the image has more than {settings.max_frames} pages")
-    pages = []
-    for number, frame in enumerate(frames, start=1):
-        dpi = frame.info.get("dpi", (settings.dpi, settings.dpi))[0] or settings.dpi
-        pages.append(ocr_image(frame, number, settings))
-        pages[-1].dpi = float(dpi)
-    return Layout(pages=pages, source=source, format="image", ocr=True)
+        raise TooLargeError(source, f"the image is too large to decode safely ({_bomb_detail(exc)}, "
+                                    f"over the limit of {settings.max_pixels:,})") from None
+    except UnidentifiedImageError:
+        raise CorruptInputError(source, "the image cannot be decoded (unknown or damaged header)") from None
+    except Exception as exc:
+        raise CorruptInputError(source, f"the image cannot be decoded ({_one_line(exc)})") from None
+
+
+def _load_frame(image: Image.Image, index: int, source: str, settings: OcrSettings) -> Image.Image:
+    where = f"page {index + 1}: " if index else ""
+    try:
+        image.seek(index)
+        width, height = image.size
+        if width * height > settings.max_pixels:
+            raise TooLargeError(source, f"{where}{width} x {height} pixels, over the limit of {settings.max_pixels:,}")
+        image.load()
+        frame = ImageOps.exif_transpose(image)  # phone photos store their rotation in EXIF
+        return frame.copy() if frame is image else frame
+    except InputError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooLargeError(source, f"{where}the image is too large to decode safely ({_bomb_detail(exc)}, "
+                                    f"over the limit of {settings.max_pixels:,})") from None
+    except MemoryError:
+        raise TooLargeError(source, f"{where}the image does not fit in memory") from None
+    except Exception as exc:
+        raise CorruptInputError(source, f"{where}the image is corrupt or truncated ({_one_line(exc)})") from None
+
+
+def _dpi(info: dict) -> float | None:
+    dpi = info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        return None
+    # PNG stores dots per metre, so 300 dpi comes back as 299.9994; absurd values are unset ones.
+    return float(round(value)) if 50 <= value <= 2400 else None
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+
+
+def _bomb_detail(exc: Exception) -> str:
+    # PIL says "Image size (400000000 pixels) exceeds limit of ..."; keep just the size.
+    match = re.search(r"\((\d+) pixels\)", str(exc))
+    return f"{int(match.group(1)):,} pixels" if match else str(exc).split(", could be")[0]
+
