@@ -47,6 +47,7 @@ from .records import (
     Source,
     Value,
 )
+from .values import decimal_text
 
 DEFAULT_SCHEMA_VERSION = "X0508"
 SPEC_DIR_ENV = "FORM4_SPEC_DIR"
@@ -467,8 +468,7 @@ def _format(value: Any) -> str | None:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")  # normalize drops trailing zeros, "f" the exponent
-        return "0" if text in ("-0", "") else text
+        return decimal_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 from rapidfuzz.fuzz import ratio
 
-from .layout.document import GRID_LINE_HEIGHT, Layout, Line, Word
+from .layout.document import GRID_LINE_HEIGHT, Layout, Line, Word, WordExtent
 
 _STRIP = re.compile(r"^[^\w%$#/&]+|[^\w%$#/&]+$")
 
@@ -49,7 +49,7 @@ def similar(a: str, b: str) -> float:
 
 
 @dataclass(slots=True)
-class LabelMatch:
+class LabelMatch(WordExtent):
     key: str
     words: list[Word]
     score: float
@@ -60,19 +60,7 @@ class LabelMatch:
 
     @property
     def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(w.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
+        return self.words[0].x0  # where the label starts, even if a wrapped line sits further left
 
     @property
     def page(self) -> int:

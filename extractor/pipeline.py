@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import EmptyInputError, InputError, ModelError
+from .errors import EmptyInputError, ModelError
 from .records import Record
 from .rules import RuleExtractor, RulesSettings
 
@@ -61,11 +61,6 @@ def extract_bytes(data: bytes, source: str = "<bytes>", settings: ExtractSetting
 
 
 def extract_file(path: str | Path, settings: ExtractSettings | None = None) -> Record:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a document") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    return extract_bytes(data, str(path), settings)
+    from .layout import read_input_bytes
+
+    return extract_bytes(read_input_bytes(path), str(path), settings)

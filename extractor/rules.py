@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Callable
 
 from .errors import NotAFormError
@@ -31,7 +30,7 @@ from .records import (
     Value,
 )
 from .tables import Column, read_table
-from .values import find_date_span, is_check_mark, parse_date, split_footnotes, state_code, state_names
+from .values import find_date_span, is_check_mark, parse_date, parse_number, split_footnotes, state_code, state_names
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
@@ -461,7 +460,6 @@ class _Extraction:
         for entry, match in top_level:
             if match is None:
                 continue
-            self.anchor_count += 0  # table headers do not decide whether this is a form
             if entry[0] is not None:
                 columns.append(Column(entry[0], match.words))
                 continue
@@ -491,7 +489,6 @@ class _Extraction:
             elif field in date_fields:
                 parsed = parse_date(text)
             elif field in number_fields:
-                from .values import parse_number
                 parsed = parse_number(text)
             elif field == "transaction_code":
                 match = re.search(r"[A-Za-z]", text)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .records import Record, Value
+from .values import decimal_text
 
 NOT_PRINTED = (
     "issuer.cik",
@@ -36,7 +37,7 @@ def _normal(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value.normalize(), "f")
+        return decimal_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return " ".join(str(value).split()).casefold()

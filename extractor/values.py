@@ -29,6 +29,12 @@ def split_footnotes(text: str) -> tuple[str, list[str]]:
     return " ".join(rest.split()), ids
 
 
+def decimal_text(value: Decimal) -> str:
+    """A decimal as plain text: no exponent, no trailing zeros, no negative zero."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
 def parse_date(text: str) -> dt.date | None:
     text = text.strip()
     if not text:

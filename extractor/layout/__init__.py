@@ -58,16 +58,21 @@ def read_layout(data: bytes, source: str = "<bytes>", settings: LayoutSettings |
     raise UnsupportedFormatError(source, "this is ownership XML, which has no layout; read it with extractor.edgar_xml")
 
 
-def read_layout_file(path: str | Path, settings: LayoutSettings | None = None) -> Layout:
+def read_input_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """A document's bytes, with a one-line error naming the file where it cannot be read."""
     path = Path(path)
-    settings = settings or LayoutSettings()
     try:
-        size = path.stat().st_size
-        if size > settings.max_bytes:  # before reading, so a huge file is never loaded
-            raise TooLargeError(str(path), f"{size:,} bytes, over the limit of {settings.max_bytes:,}")
-        data = path.read_bytes()
+        if max_bytes is not None:
+            size = path.stat().st_size
+            if size > max_bytes:  # before reading, so a huge file is never loaded
+                raise TooLargeError(str(path), f"{size:,} bytes, over the limit of {max_bytes:,}")
+        return path.read_bytes()
     except IsADirectoryError:
         raise InputError(str(path), "is a directory, not a document") from None
     except OSError as exc:
         raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
-    return read_layout(data, str(path), settings)
+
+
+def read_layout_file(path: str | Path, settings: LayoutSettings | None = None) -> Layout:
+    settings = settings or LayoutSettings()
+    return read_layout(read_input_bytes(path, settings.max_bytes), str(path), settings)

@@ -51,18 +51,11 @@ class Word:
         return (self.x0, self.top, self.x1, self.bottom)
 
 
-@dataclass(slots=True)
-class Line:
+class WordExtent:
+    """Right, top and bottom edges of anything made of `words` (a line, a matched label)."""
+
+    __slots__ = ()
     words: list[Word]
-    page: int = 1
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.x0 for w in self.words)
 
     @property
     def x1(self) -> float:
@@ -75,6 +68,20 @@ class Line:
     @property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
+
+
+@dataclass(slots=True)
+class Line(WordExtent):
+    words: list[Word]
+    page: int = 1
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
 
 
 @dataclass(slots=True)
