@@ -19,6 +19,7 @@ from rapidfuzz.fuzz import ratio
 
 from .layout.document import GRID_LINE_HEIGHT, Layout, Line, Word, WordExtent
 
+_ITEM_NUMBER = re.compile(r"^\d{1,2}[A-Z]?\.$")
 _STRIP = re.compile(r"^[^\w%$#/&]+|[^\w%$#/&]+$")
 
 
@@ -71,6 +72,32 @@ class LabelMatch(WordExtent):
         return self.words[-1]
 
 
+def _cell_gaps(lines: list[Line]) -> dict[int, float]:
+    """Per line, the gap between words (in word heights) wider than a space: a cell's edge.
+
+    The usual gap between words is one space (the median gap of the line, or of the page
+    where a line has too few); half as much again ends the cell.
+    """
+    per_line: dict[int, list[float]] = {}
+    per_page: dict[int, list[float]] = {}
+    for line in lines:
+        for a, b in zip(line.words, line.words[1:]):
+            height = max(a.height, b.height, 0.1)
+            gap = (b.x0 - a.x1) / height
+            if 0 < gap < 1:
+                per_line.setdefault(id(line), []).append(gap)
+                per_page.setdefault(line.page, []).append(gap)
+    median = lambda values: sorted(values)[len(values) // 2]
+    page_gap = {page: median(values) for page, values in per_page.items()}
+    out = {}
+    for line in lines:
+        values = per_line.get(id(line), [])
+        space = median(values) if len(values) >= 3 else page_gap.get(line.page)
+        if space is not None:
+            out[id(line)] = space * 1.6
+    return out
+
+
 class LabelFinder:
     """Fuzzy label search over one Layout; remembers which words are already labels."""
 
@@ -84,6 +111,7 @@ class LabelFinder:
         for index, line in enumerate(self.lines):
             for w in line.words:
                 self._line_of[id(w)] = index
+        self.cell_gap = {} if self.grid else _cell_gaps(self.lines)
 
     def is_label(self, word: Word) -> bool:
         return id(word) in self.used
@@ -117,6 +145,11 @@ class LabelFinder:
                     if found is None:
                         continue
                     words, score = found
+                    if start > 0 and not _ITEM_NUMBER.match(words[0].text):
+                        number = line.words[start - 1]
+                        if (_ITEM_NUMBER.match(number.text) and id(number) not in self.used
+                                and word.x0 - number.x1 < 2 * max(word.height, 1.0)):
+                            words = [number] + words  # the box's number ("2.") starts the box
                     if score >= min_score:
                         match = LabelMatch(key, words, score)
                         matches.append(match)
@@ -145,6 +178,17 @@ class LabelFinder:
                 line = self.lines[line_index]
                 continue
             w = words[j]
+            item_number = len(matched) == 1 and _ITEM_NUMBER.match(matched[0].text)  # "1." sits apart from its caption
+            if not self.grid and j > 0 and matched and matched[-1] is words[j - 1] and not item_number \
+                    and self._cell_edge(line, words[j - 1], w):
+                # A wide gap on a page is the border of a table cell: the caption goes on
+                # below, in its own cell, not in the next cell of this line.
+                nxt = self._continuation(line_index, block_x0, wanted[k])
+                if nxt is None:
+                    break
+                line_index, j = nxt
+                line = self.lines[line_index]
+                continue
             if (id(w) in self.used or w.underline) and w not in matched:
                 break
             score = similar(self.tokens[id(w)], wanted[k])
@@ -168,6 +212,9 @@ class LabelFinder:
         if not matched:
             return None
         return matched, total / len(wanted)
+
+    def _cell_edge(self, line: Line, left: Word, right: Word) -> bool:
+        return right.x0 - left.x1 > self.cell_gap.get(id(line), 1e9) * max(left.height, right.height)
 
     def _continuation(self, line_index: int, block_x0: float, wanted: str) -> tuple[int, int] | None:
         line = self.lines[line_index]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .errors import NotAFormError
 from .labels import LabelFinder, LabelMatch, catalog
-from .layout.document import Layout, Word, group_lines
+from .layout.document import GRID_LINE_HEIGHT, Layout, Word, group_lines
 from .records import (
     Address,
     DerivativeRow,
@@ -199,7 +199,7 @@ class _Extraction:
             match = self.find_one(key, self.labels["checkboxes"][key], where=in_header)
             if match:
                 top_boxes[key] = match
-        owned = self.assign(anchors + list(top_boxes.values()), in_header)
+        owned = self.assign(anchors + list(top_boxes.values()), in_header, boxes=anchors)
 
         for key, match in top_boxes.items():
             setattr(self.record, key, self.checkbox(match))
@@ -251,9 +251,14 @@ class _Extraction:
                     and a.top < anchor.bottom + 400]
         return min(ends) if ends else float("inf")
 
-    def assign(self, anchors: list[LabelMatch], where: Callable[[Word], bool]) -> dict[int, list[Word]]:
-        """Give each value word to the label nearest above it in its column."""
-        ends = {id(a): self.band_end(a, anchors) for a in anchors}
+    def assign(self, anchors: list[LabelMatch], where: Callable[[Word], bool],
+               boxes: list[LabelMatch] | None = None) -> dict[int, list[Word]]:
+        """Give each value word to the label nearest above it in its column.
+
+        Columns end where the next box caption begins; long checkbox captions are not boxes
+        and must not cut the column of a box below them.
+        """
+        ends = {id(a): self.band_end(a, anchors if boxes is None else boxes) for a in anchors}
         owned: dict[int, list[Word]] = {id(a): [] for a in anchors}
         for line in self.finder.lines:
             for w in line.words:
@@ -451,11 +456,26 @@ class _Extraction:
     def read_table(self, title: LabelMatch, stop: tuple, spec: list) -> list[dict[str, tuple[str, list[Word]]]]:
         start = self.pos(title.first)
         in_region = lambda w: start < self.pos(w) < stop and not (w.page == title.page and w.bottom <= title.bottom)
+        columns = self.table_columns(spec, lambda w: in_region(w) and w.page == title.page)
+        if not columns:
+            return []
+        data_top = {title.page: max(w.bottom for c in columns for w in c.words)}
+        # A table that goes on over the next pages repeats its title and column headers there.
+        key = title.key
+        for page in sorted({w.page for line in self.finder.lines for w in line.words if in_region(w)} - {title.page}):
+            on_page = lambda w, p=page: in_region(w) and w.page == p
+            again = self.find_one(key, self.labels["sections"][key], where=on_page)
+            if again is not None:
+                repeated = self.table_columns(spec, lambda w, p=page, t=again: on_page(w) and self.pos(w) > self.pos(t.first))
+                data_top[page] = max([w.bottom for c in repeated for w in c.words] + [again.bottom])
+        data = [w for line in self.finder.lines for w in line.words
+                if in_region(w) and not self.finder.is_label(w) and w.top >= data_top.get(w.page, float("-inf")) - 0.5]
+        return read_table(columns, data, grid=self.grid, order=self.pos)
+
+    def table_columns(self, spec: list, where: Callable[[Word], bool]) -> list[Column]:
+        """The columns of a table from its printed headers; grouped headers give their leaf columns."""
         columns: list[Column] = []
-        top_level = []
-        for entry in spec:
-            match = self.find_one("header", entry[1], where=in_region)
-            top_level.append((entry, match))
+        top_level = [(entry, self.find_one("header", entry[1], where=where)) for entry in spec]
         found_x = sorted(m.x0 for _, m in top_level if m is not None)
         for entry, match in top_level:
             if match is None:
@@ -464,16 +484,14 @@ class _Extraction:
                 columns.append(Column(entry[0], match.words))
                 continue
             right = min((x for x in found_x if x > match.x0 + self.tol), default=float("inf"))
-            leaves = entry[2]
-            for leaf_field, leaf_phrase in leaves:
-                leaf = self.find_one("subheader", leaf_phrase, where=lambda w, m=match, r=right: (
-                    in_region(w) and m.x0 - self.tol <= w.x0 < r and self.pos(w) > self.pos(m.first)))
+            # Leaf headers sit just under their group's header, never pages away.
+            reach = match.bottom + (6 * GRID_LINE_HEIGHT if self.grid else 8 * max(w.height for w in match.words))
+            for leaf_field, leaf_phrase in entry[2]:
+                leaf = self.find_one("subheader", leaf_phrase, where=lambda w, m=match, r=right, b=reach: (
+                    where(w) and m.x0 - self.tol <= w.x0 < r and self.pos(w) > self.pos(m.first) and w.top <= b))
                 if leaf is not None:
                     columns.append(Column(leaf_field, leaf.words))
-        if not columns:
-            return []
-        data = [w for line in self.finder.lines for w in line.words if in_region(w) and not self.finder.is_label(w)]
-        return read_table(columns, data, grid=self.grid, order=self.pos)
+        return columns
 
     def row(self, cls: type, cells: dict[str, tuple[str, list[Word]]], base_type: str) -> Any:
         row = cls()

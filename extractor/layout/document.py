@@ -136,9 +136,12 @@ class Layout:
 
 
 def group_lines(words: list[Word], page: int, tolerance: float | None = None) -> list[Line]:
-    """Group words into lines by vertical overlap, each line sorted left to right.
+    """Group words into lines by vertical position, each line sorted left to right.
 
     Used by the PDF and OCR readers; `tolerance` defaults to half the median word height.
+    A word joins a line when its middle is within `tolerance` of the line's first word, not
+    of its last: chaining word to word would fuse the stacked lines of a table header. A
+    smaller raised or lowered word (a footnote marker) joins the line it sits in.
     """
     if not words:
         return []
@@ -146,11 +149,47 @@ def group_lines(words: list[Word], page: int, tolerance: float | None = None) ->
     tol = tolerance if tolerance is not None else max(heights[len(heights) // 2] * 0.5, 1.0)
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.y_mid, w.x0)):
-        if lines and abs(lines[-1][-1].y_mid - word.y_mid) <= tol:
+        if lines and (abs(lines[-1][0].y_mid - word.y_mid) <= tol or _raised_or_lowered(lines[-1][0], word)):
             lines[-1].append(word)
         else:
             lines.append([word])
-    return [Line(words=sorted(ws, key=lambda w: w.x0), page=page) for ws in lines]
+    _follow_left_neighbours(lines)
+    return [Line(words=sorted(ws, key=lambda w: w.x0), page=page) for ws in lines if ws]
+
+
+def _follow_left_neighbours(lines: list[list[Word]]) -> None:
+    """Move each small raised word (a footnote marker) into the line of the word it follows.
+
+    A marker set high beside a value in a vertically centred cell can sit nearer another
+    line's middle than its own value's.
+    """
+    line_of = {id(w): i for i, ws in enumerate(lines) for w in ws}
+    everything = [w for ws in lines for w in ws]
+    tallest = max((w.height for w in everything), default=0.0)
+    for w in everything:
+        if w.height > 0.85 * tallest:
+            continue
+        best, best_gap = None, None
+        for left in everything:
+            if left is w or left.height * 0.85 < w.height:
+                continue
+            gap = w.x0 - left.x1
+            overlap = min(w.bottom, left.bottom) - max(w.top, left.top)
+            if -1.0 <= gap <= left.height and overlap >= 0.5 * w.height and (best_gap is None or gap < best_gap):
+                best, best_gap = left, gap
+        if best is not None and line_of[id(best)] != line_of[id(w)]:
+            lines[line_of[id(w)]].remove(w)
+            lines[line_of[id(best)]].append(w)
+            line_of[id(w)] = line_of[id(best)]
+
+
+def _raised_or_lowered(a: Word, b: Word) -> bool:
+    """A smaller word set mostly within a bigger one's height: a superscript or subscript of its line."""
+    small, big = sorted((a, b), key=lambda w: w.height)
+    if small.height > 0.85 * big.height:
+        return False
+    overlap = min(small.bottom, big.bottom) - max(small.top, big.top)
+    return overlap >= 0.5 * small.height
 
 
 def mark_underlines(words: list[Word], rects: list[Rect]) -> None:
