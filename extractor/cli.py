@@ -91,5 +91,58 @@ def schema() -> None:
     typer.echo(json.dumps(record_json_schema(), indent=2))
 
 
+@app.command()
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="Folder of gold records: ownership XML (*.xml) or record JSON (*.json)."),
+    docs: Path = typer.Option(
+        ..., "--docs", help="Folder of documents (searched recursively). A document pairs with the gold of the same "
+        "key, its file name up to the first dot: abc.pdf, abc.scan.tiff and abc.md all pair with abc.xml; "
+        "a middle part (scan in abc.scan.tiff) names the channel, else the format read does."
+    ),
+    method: str = typer.Option("auto", "--method", "-m", help="auto, rules, model, or all (one column each)."),
+    output: Path = typer.Option(Path("evaluation"), "--output", "-o", help="Folder for evaluation.json and report.html."),
+    previous: Optional[Path] = typer.Option(None, "--compare", help="A previous evaluation.json: list regressions."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N documents, in name order."),
+    max_pages: int = typer.Option(50, "--max-pages", help="Refuse PDFs with more pages than this."),
+    fail_on_regression: bool = typer.Option(False, "--fail-on-regression", help="Exit 2 when --compare finds one."),
+) -> None:
+    """Score extraction against gold records; write evaluation.json and a self-contained report.html.
+
+    Scoring rules: docs/scoring.md. One line per document goes to stderr as it is done.
+
+    Example: form4 evaluate --gold gold/ --docs docs/ --method all --compare old/evaluation.json
+    """
+    from .evaluate import EvaluateSettings, methods_of, run_evaluation
+
+    try:
+        settings = EvaluateSettings(methods=methods_of(method), max_pages=max_pages, limit=limit)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        result, json_path, html_path = run_evaluation(
+            gold, docs, output, settings, previous,
+            progress=lambda d: typer.echo(f"{d.method} {d.id}: {d.status}, F1 {d.score.total.f1:.3f}", err=True),
+        )
+    except Form4Error as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1)
+    for summary in result.summaries.values():
+        if not summary.available:
+            typer.echo(f"{summary.method}: not available ({summary.reason})")
+            continue
+        typer.echo(
+            f"{summary.method}: {summary.documents} documents ({summary.failed} failed), micro F1 {summary.total.f1:.4f}, "
+            f"rows exact {summary.rows.exact_share:.3f}, footnote links {summary.links.accuracy:.3f}, "
+            f"checkboxes {summary.checkboxes.accuracy:.3f}, wholly right {summary.exact_share:.3f}, "
+            f"ECE {summary.calibration.ece:.3f}, {summary.speed.total_seconds_per_page:.3f} s/page"
+        )
+    regressions = result.comparison.regressions if result.comparison else []
+    if result.comparison is not None:
+        typer.echo(f"{len(regressions)} regressions, {len(result.comparison.documents_regressed)} documents regressed")
+    typer.echo(f"wrote {json_path} and {html_path}")
+    if fail_on_regression and regressions:
+        raise typer.Exit(code=2)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

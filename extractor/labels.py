@@ -163,6 +163,8 @@ class LabelFinder:
     def _extend(self, line_index: int, start: int, wanted: list[str], k: int) -> tuple[list[Word], float] | None:
         line = self.lines[line_index]
         block_x0 = line.words[start].x0
+        if start > 0 and _ITEM_NUMBER.match(line.words[start - 1].text):
+            block_x0 = line.words[start - 1].x0  # a wrapped caption starts again under its number
         j = start
         matched: list[Word] = []
         total = 0.0
@@ -178,7 +180,9 @@ class LabelFinder:
                 line = self.lines[line_index]
                 continue
             w = words[j]
-            item_number = len(matched) == 1 and _ITEM_NUMBER.match(matched[0].text)  # "1." sits apart from its caption
+            # "1." sits a little apart from its caption, but not a cell away
+            item_number = (len(matched) == 1 and _ITEM_NUMBER.match(matched[0].text)
+                           and w.x0 - matched[0].x1 < 2 * max(w.height, 1.0))
             if not self.grid and j > 0 and matched and matched[-1] is words[j - 1] and not item_number \
                     and self._cell_edge(line, words[j - 1], w):
                 # A wide gap on a page is the border of a table cell: the caption goes on
@@ -226,7 +230,7 @@ class LabelFinder:
             if candidate.page != line.page or candidate.top > limit:
                 break
             for j, w in enumerate(candidate.words):
-                if abs(w.x0 - block_x0) <= tolerance and id(w) not in self.used:
+                if -tolerance <= w.x0 - block_x0 <= max(tolerance, 12.0 if not self.grid else 0.0) and id(w) not in self.used:
                     if similar(self.tokens[id(w)], wanted):
                         return index, j
                     break

@@ -10,6 +10,7 @@ from typing import Literal
 from .errors import EmptyInputError, ModelError
 from .records import Record
 from .rules import RuleExtractor, RulesSettings
+from .timing import StageTimings, measure
 
 Method = Literal["auto", "rules", "model"]
 METHODS = ("auto", "rules", "model")
@@ -36,8 +37,11 @@ def _extractor(method: Method, source: str):
     return RuleExtractor()
 
 
-def extract_bytes(data: bytes, source: str = "<bytes>", settings: ExtractSettings | None = None) -> Record:
-    """Extract one Form 3/4/5 from the bytes of any supported input."""
+def extract_bytes(
+    data: bytes, source: str = "<bytes>", settings: ExtractSettings | None = None,
+    timings: StageTimings | None = None,
+) -> Record:
+    """Extract one Form 3/4/5 from the bytes of any supported input; `timings` gets seconds per stage."""
     from .edgar_xml import read_xml
     from .layout import LayoutSettings, detect_format, read_layout
     from .layout.pdf import PdfSettings
@@ -47,20 +51,30 @@ def extract_bytes(data: bytes, source: str = "<bytes>", settings: ExtractSetting
     if not data or not data.strip():
         raise EmptyInputError(source)
     digest = hashlib.sha256(data).hexdigest()
-    kind = detect_format(data, source)
+    with measure(timings, "classification"):
+        kind = detect_format(data, source)
     if kind == "xml":
-        record = read_xml(data, source)
+        with measure(timings, "layout"):
+            record = read_xml(data, source)
+        pages = 1
     else:
         extractor = _extractor(settings.method, source)
-        layout = read_layout(data, source, LayoutSettings(pdf=PdfSettings(max_pages=settings.max_pages)))
-        record = extractor.extract(layout)
-        record = validate_record(record)
+        with measure(timings, "layout") as lap:
+            layout = read_layout(data, source, LayoutSettings(pdf=PdfSettings(max_pages=settings.max_pages)))
+            lap.stage = "ocr" if layout.ocr else "layout"
+        with measure(timings, extractor.method):
+            record = extractor.extract(layout)
+        with measure(timings, "validation"):
+            record = validate_record(record)
+        pages = len(layout.pages)
+    if timings is not None:
+        timings.pages += pages
     record.source.sha256 = digest
     record.source.path = source
     return record
 
 
-def extract_file(path: str | Path, settings: ExtractSettings | None = None) -> Record:
+def extract_file(path: str | Path, settings: ExtractSettings | None = None, timings: StageTimings | None = None) -> Record:
     from .layout import read_input_bytes
 
-    return extract_bytes(read_input_bytes(path), str(path), settings)
+    return extract_bytes(read_input_bytes(path), str(path), settings, timings)

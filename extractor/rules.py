@@ -332,9 +332,9 @@ class _Extraction:
         parts = self.labels["address_parts"]
         inside = set(id(w) for w in words)
         region = self.below_in_band(anchor)
-        lfm = self.find_one("last_first_middle", parts["last_first_middle"], where=region)
-        street = self.find_one("street", parts["street"], where=region)
-        city = self.find_one("city_state_zip", parts["city_state_zip"], where=region)
+        lfm = self.address_part("last_first_middle", parts["last_first_middle"], region)
+        street = self.address_part("street", parts["street"], region)
+        city = self.address_part("city_state_zip", parts["city_state_zip"], region)
         words = [w for w in words if id(w) in inside and not self.finder.is_label(w)]
         cuts = [m.first for m in (lfm, street, city) if m is not None]
         segments: list[list[Word]] = [[] for _ in range(4)]
@@ -363,6 +363,11 @@ class _Extraction:
         self.city_state_zip(city_words, address, score)
         owner.address = address
         return owner
+
+    def address_part(self, key: str, phrase: str, region: Callable[[Word], bool]) -> LabelMatch | None:
+        """A caption like "(Street)": printed in brackets, which a street named "... Street" is not."""
+        bracketed = self.find_one(key, phrase, where=lambda w: region(w) and w.text.startswith("("))
+        return bracketed or self.find_one(key, phrase, where=region)
 
     def word_lines(self, words: list[Word]) -> list[list[Word]]:
         if self.grid:
@@ -594,9 +599,12 @@ class _Extraction:
             words = [w for w in line.words if w.x0 >= band_x0]
             if len(words) != len(line.words) or not words:
                 break
-            pitch = 1.5 * 10.0 if self.grid else 2.5 * max(w.height for w in words)
-            if band_only and block and previous_top - line.top > pitch:
-                break
+            if band_only and block:
+                # Only blank space tells the signature from text printed above it.
+                if self.grid and previous_top - line.top > 1.5 * GRID_LINE_HEIGHT:
+                    break
+                if not self.grid and previous_top - line.bottom > 0.5 * max(w.height for w in words):
+                    break
             block.insert(0, words)
             previous_top = line.top
         return block

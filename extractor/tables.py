@@ -118,13 +118,42 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
                    if len({column_of(w) for w in line.words if not _MARKER.match(w.text)} - {title_field}) >= 2]
         if not anchors:
             anchors = lines[:1]
-        groups: list[list[Word]] = [list(a.words) for a in anchors]
+        groups: list[list[Word]] = [[] for _ in anchors]
         centres = [a.words[0].y_mid for a in anchors]
-        for line in lines:
-            if any(line is a for a in anchors):
+        anchor_of = {id(w): i for i, a in enumerate(anchors) for w in a.words}
+        for block in _cell_blocks([w for line in lines for w in line.words], column_of):
+            owners = sorted({anchor_of[id(w)] for w in block if id(w) in anchor_of})
+            if len(owners) == 1:  # a cell's text around the row's own values
+                groups[owners[0]].extend(block)
                 continue
-            for w in line.words:
-                nearest = min(range(len(anchors)), key=lambda i: abs(centres[i] - w.y_mid))
-                groups[nearest].append(w)
+            if len(owners) > 1:  # rows set too close to tell by spacing: each word to its nearest row
+                for w in block:
+                    groups[min(owners, key=lambda i: abs(centres[i] - w.y_mid))].append(w)
+                continue
+            top, bottom = min(w.top for w in block), max(w.bottom for w in block)
+            if rows and page > data[0].page and bottom < anchors[0].top:
+                rows[-1].extend(block)  # the end of a row the page break cut: it belongs to the last row before
+                continue
+            middle = (top + bottom) / 2
+            groups[min(range(len(anchors)), key=lambda i: abs(centres[i] - middle))].extend(block)
         rows.extend(groups)
     return rows
+
+
+def _cell_blocks(words: list[Word], column_of: Callable[[Word], str]) -> list[list[Word]]:
+    """Words of one column whose lines follow each other at text spacing: one cell's text."""
+    blocks: list[list[Word]] = []
+    by_column: dict[str, list[Word]] = {}
+    for w in words:
+        by_column.setdefault(column_of(w), []).append(w)
+    for column_words in by_column.values():
+        column_words.sort(key=lambda w: (w.top, w.x0))
+        block = [column_words[0]]
+        for w in column_words[1:]:
+            previous = block[-1]
+            if w.top - previous.bottom > 0.45 * max(w.height, previous.height):
+                blocks.append(block)
+                block = []
+            block.append(w)
+        blocks.append(block)
+    return blocks
