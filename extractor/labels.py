@@ -20,6 +20,7 @@ from rapidfuzz.fuzz import ratio
 from .layout.document import GRID_LINE_HEIGHT, Layout, Line, Word, WordExtent
 
 _ITEM_NUMBER = re.compile(r"^\d{1,2}[A-Z]?\.$")
+_OCR_LOOKALIKES = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o"})
 _STRIP = re.compile(r"^[^\w%$#/&]+|[^\w%$#/&]+$")
 
 
@@ -42,6 +43,8 @@ def similar(a: str, b: str) -> float:
     """Similarity in [0, 1] of two normalized tokens; short tokens and numbers must match exactly."""
     if a == b:
         return 1.0
+    if b.isalpha() and a.translate(_OCR_LOOKALIKES) == b:
+        return 0.9  # "l" or "|" read for "I", "0" for "O"
     if not a or not b or len(b) <= 2 or any(c.isdigit() for c in b):
         return 0.0
     score = ratio(a, b) / 100.0
@@ -195,7 +198,10 @@ class LabelFinder:
                 continue
             if (id(w) in self.used or w.underline) and w not in matched:
                 break
-            score = similar(self.tokens[id(w)], wanted[k])
+            if not self.tokens[id(w)] and w.text not in ("|", "!"):
+                j += 1  # a dash or a speck between the label's words
+                continue
+            score = similar(self.tokens[id(w)] or w.text, wanted[k])
             if score:
                 matched.append(w)
                 total += score

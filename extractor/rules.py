@@ -99,6 +99,9 @@ class _Extraction:
         self.order = {id(w): (w.page, i, w.x0) for i, line in enumerate(self.finder.lines) for w in line.words}
         widths = [p.width for p in layout.pages] or [600.0]
         self.tol = 1.0 if self.grid else max(widths) * 0.012
+        heights = sorted(w.height for w in layout.words)
+        # Distances between boxes in units of text height hold in points and in scan pixels alike.
+        self.unit = GRID_LINE_HEIGHT if self.grid or not heights else heights[len(heights) // 2]
         self.record = Record()
         self.anchor_count = 0
 
@@ -248,7 +251,7 @@ class _Extraction:
             ends = [a.x0 for a in anchors if a.first.line == anchor.first.line and a.x0 > anchor.x0 + self.tol]
         else:
             ends = [a.x0 for a in anchors if a.page == anchor.page and a.x0 > anchor.x0 + self.tol
-                    and a.top < anchor.bottom + 400]
+                    and a.top < anchor.bottom + 40 * self.unit]
         return min(ends) if ends else float("inf")
 
     def assign(self, anchors: list[LabelMatch], where: Callable[[Word], bool],
@@ -285,7 +288,7 @@ class _Extraction:
                 return False
             if self.grid and w.cell is not None and anchor.first.cell is not None:
                 return w.cell == anchor.first.cell
-            return w.x0 >= anchor.x0 - self.tol and w.top < anchor.bottom + 160
+            return w.x0 >= anchor.x0 - self.tol and w.top < anchor.bottom + 16 * self.unit
         return where
 
     def checked(self, label: LabelMatch) -> bool | None:

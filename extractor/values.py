@@ -115,7 +115,9 @@ def state_names() -> list[str]:
 
 
 def is_check_mark(text: str) -> bool:
-    return text.strip().lower() in CHECK_MARKS
+    text = text.strip().lower()
+    # OCR reads a ticked box as "XX", "|X|" or "[x" as often as "X"
+    return text in CHECK_MARKS or (0 < len(text.strip("[]|()")) <= 2 and set(text.strip("[]|()")) == {"x"})
 
 
 def normalize_text(text: str) -> str:

@@ -205,7 +205,13 @@ def not_a_form_pdf() -> bytes:
 
 
 @functools.cache
-def rendering_pdf(name: str) -> bytes:
-    """One of ../shared's real EDGAR renderings as a born-digital PDF (the caller skips if absent)."""
+def rendering_pdf(name: str, page: str = "letter landscape; margin: 10mm") -> bytes:
+    """One of ../shared's real EDGAR renderings printed to PDF (the caller skips if absent).
+
+    Landscape by default, as people print these wide forms; on portrait the Table II overflows.
+    """
+    import weasyprint
+
     path = RENDERINGS / f"{name}.html"
-    return html_to_pdf(path.read_text(encoding="utf-8"), base_url=str(path.parent))
+    sheet = weasyprint.CSS(string=f"@page {{ size: {page} }}")
+    return weasyprint.HTML(string=path.read_text(encoding="utf-8"), base_url=str(path.parent)).write_pdf(stylesheets=[sheet])

@@ -52,3 +52,18 @@ def test_seed_as_plain_text_without_markup_keeps_the_table():
     record = RuleExtractor().extract(read_text(text, "seed.txt", markdown=False))
     row = record.non_derivative[0]
     assert (row.transaction_code.value, str(row.shares.value), str(row.shares_owned_following.value)) == ("P", "859", "7688")
+
+
+@pytest.mark.parametrize("name", RENDERING_NAMES)
+def test_edgar_rendering_printed_to_pdf_gives_its_xml_record(name):
+    # Page geometry: stacked header captions, cells centred vertically, Table II going on
+    # over a second page with repeated headers (Form 3), a row the page break cuts in two.
+    from extractor.pipeline import extract_bytes
+
+    from .fixture_docs import rendering_pdf
+
+    need(RENDERINGS / f"{name}.html")
+    gold = read_xml((RENDERINGS / f"{name}.xml").read_bytes(), name)
+    record = extract_bytes(rendering_pdf(name), f"{name}.pdf")
+    assert differences(gold, record) == []
+    assert record.source.format == "pdf" and record.issuer.name.provenance.bbox is not None

@@ -172,7 +172,8 @@ def _mark_superscripts(line: Line, sizes: dict[int, float], settings: PdfSetting
     A marker standing alone in a cell (a footnote in place of a date) has no such word; it
     counts when it reads like a marker and is small for its line.
     """
-    body = statistics.median(sizes[id(w)] for w in line.words)
+    text_sizes = [sizes[id(w)] for w in line.words if not _MARKERS.fullmatch(w.text)]
+    body = statistics.median(text_sizes or [sizes[id(w)] for w in line.words])
     for w in line.words:
         size = sizes[id(w)]
         marker = _MARKERS.fullmatch(w.text) is not None
