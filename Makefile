@@ -1,7 +1,7 @@
 # Set-up and checks for a fresh Debian/Ubuntu machine. `make test` and `make demo` install
 # everything they need (system packages with apt-get, Python packages with pip) themselves.
 PYTHON ?= python3
-APT_PACKAGES = tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation
+APT_PACKAGES = tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation chromium
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: setup system-deps python-deps test demo clean
@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 setup: system-deps python-deps
 
 system-deps:
-	@if ! command -v tesseract >/dev/null 2>&1 || ! ldconfig -p | grep -q libpango-1.0; then \
+	@if ! command -v tesseract >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q libpango-1.0; then \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi

@@ -92,10 +92,91 @@ def schema() -> None:
 
 
 @app.command()
+def bulk(
+    inputs: Optional[List[str]] = typer.Argument(
+        None, help="Files, folders, globs and zip archives of PDF, TIFF/PNG/JPEG, text, markdown, HTML, XML."
+    ),
+    db: Path = typer.Option(..., "--db", help="The SQLite result store; created if absent, resumed if present."),
+    workers: int = typer.Option(0, "--workers", "-w", help="Worker processes (default: one per CPU core)."),
+    dask: Optional[str] = typer.Option(
+        None, "--dask", help="Run on a Dask cluster: its scheduler address (--workers is then the cluster's)."
+    ),
+    timeout: float = typer.Option(300.0, "--timeout", help="Seconds per document before it is stopped and failed."),
+    max_tasks_per_child: int = typer.Option(
+        500, "--max-tasks-per-child", help="Replace a worker after this many documents."
+    ),
+    reextract: bool = typer.Option(False, "--reextract", help="Redo documents extracted by another model version."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Redo documents that failed before."),
+    status: bool = typer.Option(False, "--status", help="Only report the store's state (running or finished run)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar: a log line every 30 s, one per failure."),
+    method: str = typer.Option("auto", "--method", "-m", help=f"Extractor: {', '.join(METHODS)}."),
+    max_pages: int = typer.Option(50, "--max-pages", help="Refuse PDFs with more pages than this."),
+) -> None:
+    """Extract many documents into a SQLite store, in parallel; resumable, one failure never stops the run.
+
+    Example: form4 bulk filings/ archive.zip --db results.sqlite --workers 4
+    """
+    from .bulk import BulkSettings, ProgressDisplay, run_bulk, status_lines, summary_lines
+
+    try:
+        if status:
+            typer.echo("\n".join(status_lines(db)))
+            return
+        if not inputs:
+            raise typer.BadParameter("name at least one file, folder, glob or zip archive", param_hint="INPUTS")
+        if method not in METHODS:
+            raise typer.BadParameter(f"choose one of {', '.join(METHODS)}", param_hint="--method")
+        settings = BulkSettings(
+            **({"workers": workers} if workers else {}), timeout=timeout, max_tasks_per_child=max_tasks_per_child,
+            reextract=reextract, retry_failed=retry_failed, dask_address=dask,
+            extract=ExtractSettings(method=method, max_pages=max_pages),
+        )
+        with ProgressDisplay(quiet=quiet) as display:
+            summary = run_bulk(inputs, db, settings, display)
+    except (Form4Error, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished documents are saved; rerun the same command to go on", err=True)
+        raise typer.Exit(code=130)
+    typer.echo("\n".join(summary_lines(summary)))
+    if summary.failures:
+        raise typer.Exit(code=1)
+
+
+@app.command("export")
+def export_command(
+    db: Path = typer.Option(..., "--db", help="The SQLite result store written by form4 bulk."),
+    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet or csv (a file per table), or jsonl (records)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o",
+        help="A folder for parquet/csv (default: <db>-<format>/ beside it); a file for jsonl (default: stdout).",
+    ),
+) -> None:
+    """Export a result store's tables (documents, owners, transactions, holdings, footnotes) or records.
+
+    Example: form4 export --db results.sqlite --format parquet -o tables/
+    """
+    from .store import EXPORT_FORMATS, ResultStore, export_store
+
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
+    if not db.exists():
+        typer.echo(f"error: {db}: no such result store", err=True)
+        raise typer.Exit(code=2)
+    if output is None and fmt != "jsonl":
+        output = db.with_name(f"{db.stem}-{fmt}")
+    with ResultStore(db) as store:
+        written = export_store(store, fmt, output)
+    for path in written:
+        typer.echo(str(path), err=fmt == "jsonl" and output is None)
+
+
+@app.command()
 def evaluate(
-    gold: Path = typer.Option(..., "--gold", help="Folder of gold records: ownership XML (*.xml) or record JSON (*.json)."),
-    docs: Path = typer.Option(
-        ..., "--docs", help="Folder of documents (searched recursively). A document pairs with the gold of the same "
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Folder of gold records: ownership XML (*.xml) or record JSON (*.json)."),
+    docs: Optional[Path] = typer.Option(
+        None, "--docs", help="Folder of documents (searched recursively). A document pairs with the gold of the same "
         "key, its file name up to the first dot: abc.pdf, abc.scan.tiff and abc.md all pair with abc.xml; "
         "a middle part (scan in abc.scan.tiff) names the channel, else the format read does."
     ),
@@ -105,14 +186,38 @@ def evaluate(
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N documents, in name order."),
     max_pages: int = typer.Option(50, "--max-pages", help="Refuse PDFs with more pages than this."),
     fail_on_regression: bool = typer.Option(False, "--fail-on-regression", help="Exit 2 when --compare finds one."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Render gold from a corpus instead of --gold/--docs."),
+    split: str = typer.Option("test", "--split", help="With --corpus: the split to render (dev, test, ood)."),
+    channels: str = typer.Option("pdf,text,md,scan,fax", "--channels", help="With --corpus: channels to render."),
+    count: Optional[int] = typer.Option(None, "--n", help="With --corpus: this many records, spread over the split."),
+    seed: int = typer.Option(0, "--seed", help="With --corpus: the rendering seed."),
+    cache: Path = typer.Option(Path(".form4-cache"), "--cache", help="With --corpus: where renderings are kept."),
 ) -> None:
     """Score extraction against gold records; write evaluation.json and a self-contained report.html.
 
     Scoring rules: docs/scoring.md. One line per document goes to stderr as it is done.
 
     Example: form4 evaluate --gold gold/ --docs docs/ --method all --compare old/evaluation.json
+
+    Example: form4 evaluate --corpus ../shared/corpus --split test --channels pdf,md,scan --n 200 --method all
     """
     from .evaluate import EvaluateSettings, methods_of, run_evaluation
+
+    if corpus is not None:
+        from rich.progress import Progress
+
+        from .synth.build import SynthSettings, corpus_set
+
+        try:
+            synth_settings = SynthSettings(channels=tuple(c.strip() for c in channels.split(",") if c.strip()), seed=seed)
+            with Progress(transient=True) as bar:
+                task = bar.add_task(f"rendering {split}", total=count)
+                rendered = corpus_set(corpus, split, synth_settings, count, cache, lambda n: bar.advance(task, n))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        gold, docs = rendered / "gold", rendered / "docs"
+    if gold is None or docs is None:
+        raise typer.BadParameter("give --gold and --docs, or --corpus")
 
     try:
         settings = EvaluateSettings(methods=methods_of(method), max_pages=max_pages, limit=limit)
@@ -142,6 +247,85 @@ def evaluate(
     typer.echo(f"wrote {json_path} and {html_path}")
     if fail_on_regression and regressions:
         raise typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    workers: int = typer.Option(1, "--workers", help="Server processes; each loads the model once."),
+    processes: int = typer.Option(2, "--processes", help="Extraction (OCR) processes per worker."),
+    store: Path = typer.Option(Path("form4-results.sqlite"), "--store", help="SQLite results store for jobs."),
+    samples_dir: Optional[Path] = typer.Option(
+        None, "--samples-dir", help="Folder for labeled samples saved from the review page (off when unset)."
+    ),
+    max_upload_mb: int = typer.Option(20, "--max-upload-mb", help="Largest upload, in MB."),
+    max_pages: int = typer.Option(20, "--max-pages", help="Refuse documents with more pages than this."),
+) -> None:
+    """Run the HTTP extraction service and its review page (API key from FORM4_API_KEY, if set).
+
+    Example: form4 serve --port 8000 --workers 2 --samples-dir labeled/
+    """
+    import os
+
+    from .service import ServiceSettings, serve as run_service
+
+    try:
+        base = ServiceSettings.from_env(os.environ)
+        settings = ServiceSettings(
+            store_path=store, samples_dir=samples_dir or base.samples_dir, api_key=base.api_key,
+            max_upload_bytes=max_upload_mb * 1024 * 1024,
+            max_batch_bytes=max(base.max_batch_bytes, 10 * max_upload_mb * 1024 * 1024),
+            max_pages=max_pages, processes=processes, evaluation_path=base.evaluation_path,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if workers < 1 or not 0 < port < 65536:
+        raise typer.BadParameter("--workers must be at least 1 and --port in 1..65535")
+    run_service(settings, host=host, port=port, workers=workers)
+
+
+@app.command()
+def synth(
+    xml: Optional[Path] = typer.Option(None, "--xml", help="A folder of ownership XML files to render."),
+    fake: int = typer.Option(0, "--fake", help="Render this many made-up filings instead (or as well)."),
+    channels: str = typer.Option("pdf", "--channels", "-c", help="Comma-separated: pdf, text, md, scan, fax."),
+    per_doc: int = typer.Option(1, "--per-doc", "-k", help="Renderings per record, each in a family the seed picks."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: docs/, gold/, labels/, manifest.jsonl."),
+    seed: int = typer.Option(0, "--seed", help="The same seed writes the same documents."),
+    limit: Optional[int] = typer.Option(None, "--n", help="Use at most this many XML files."),
+    families: str = typer.Option("edgar,paper,agent,typewriter", "--families", help="Layout families to draw from."),
+) -> None:
+    """Render records into labeled documents: PDFs, text dumps, markdown, scans and faxes.
+
+    Example: form4 synth --xml ../shared/corpus/xml/dev --n 50 --channels pdf,md,scan --per-doc 2 --out synth/ --seed 1
+    """
+    from itertools import chain
+
+    from rich.progress import Progress
+
+    from .synth.build import SynthSettings, build_set, records_from_xml
+    from .synth.fake import make_records
+
+    try:
+        settings = SynthSettings(channels=tuple(c.strip() for c in channels.split(",") if c.strip()), per_doc=per_doc,
+                                 seed=seed, families=tuple(f.strip() for f in families.split(",") if f.strip()))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if xml is None and fake < 1:
+        raise typer.BadParameter("give --xml DIR or --fake N (or both)")
+    if xml is not None and not xml.is_dir():
+        raise typer.BadParameter(f"{xml}: not a folder", param_hint="--xml")
+    xml_count = 0 if xml is None else min(sum(1 for p in xml.iterdir() if p.suffix.lower() == ".xml"), limit or 10**9)
+    records = chain(records_from_xml(xml, limit) if xml is not None else [], make_records(fake, seed) if fake else [])
+    with Progress(transient=True) as progress:
+        task = progress.add_task("rendering", total=xml_count + fake)
+        outcome = build_set(records, out, settings, lambda n: progress.advance(task, n))
+    typer.echo(f"{len(outcome.documents)} documents written to {out} (manifest: {out / 'manifest.jsonl'})")
+    for record_id, message in outcome.failures:
+        typer.echo(f"error: {record_id}: {message}", err=True)
+    if outcome.failures:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -98,7 +98,7 @@ def read_image(data: bytes, source: str, settings: OcrSettings | None = None) ->
                 raise TooLargeError(source, f"the image has {count} pages, over the limit of {settings.max_frames}")
             # One frame decoded at a time, so a long TIFF costs one page of memory.
             for index in range(count):
-                frame = _load_frame(image, index, source, settings)
+                frame = _square_pixels(_load_frame(image, index, source, settings), image.info)
                 pages.append(ocr_page_image(frame, index + 1, settings, dpi=_dpi(image.info), source=source))
                 frame.close()
     number_lines(pages)
@@ -296,6 +296,20 @@ def _load_frame(image: Image.Image, index: int, source: str, settings: OcrSettin
         raise TooLargeError(source, f"{where}the image does not fit in memory") from None
     except Exception as exc:
         raise CorruptInputError(source, f"{where}the image is corrupt or truncated ({_one_line(exc)})") from None
+
+
+def _square_pixels(frame: Image.Image, info: dict) -> Image.Image:
+    """A fax sent at 200 x 100 dpi stretched to square pixels; OCR reads squashed letters badly."""
+    try:
+        x_dpi, y_dpi = (float(v) for v in info.get("dpi") or (0, 0))
+    except (TypeError, ValueError):
+        return frame
+    if x_dpi <= 0 or y_dpi <= 0 or abs(x_dpi - y_dpi) / x_dpi < 0.05:
+        return frame
+    width, height = frame.size
+    stretched = frame.convert("L").resize((width, round(height * x_dpi / y_dpi)), Image.Resampling.BILINEAR)
+    frame.close()
+    return stretched
 
 
 def _dpi(info: dict) -> float | None:
