@@ -75,7 +75,7 @@ class LabelMatch(WordExtent):
         return self.words[-1]
 
 
-def _cell_gaps(lines: list[Line]) -> dict[int, float]:
+def _cell_gaps(lines: list[Line], ocr: bool = False) -> dict[int, float]:
     """Per line, the gap between words (in word heights) wider than a space: a cell's edge.
 
     The usual gap between words is one space (the median gap of the line, or of the page
@@ -97,7 +97,7 @@ def _cell_gaps(lines: list[Line]) -> dict[int, float]:
         values = per_line.get(id(line), [])
         space = median(values) if len(values) >= 3 else page_gap.get(line.page)
         if space is not None:
-            out[id(line)] = space * 1.6
+            out[id(line)] = space * (2.4 if ocr else 1.6)  # OCR boxes make gaps uneven
     return out
 
 
@@ -114,7 +114,7 @@ class LabelFinder:
         for index, line in enumerate(self.lines):
             for w in line.words:
                 self._line_of[id(w)] = index
-        self.cell_gap = {} if self.grid else _cell_gaps(self.lines)
+        self.cell_gap = {} if self.grid else _cell_gaps(self.lines, ocr=layout.ocr)
 
     def is_label(self, word: Word) -> bool:
         return id(word) in self.used
