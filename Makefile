@@ -4,7 +4,7 @@ PYTHON ?= python3
 APT_PACKAGES = tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation chromium
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: setup system-deps python-deps test demo clean
+.PHONY: setup system-deps python-deps test demo bench clean
 
 setup: system-deps python-deps
 
@@ -25,3 +25,8 @@ demo: setup
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
+
+bench: setup
+	OMP_THREAD_LIMIT=1 $(PYTHON) benchmarks/bench_layout.py --docs 20 --scans 4
+	OMP_THREAD_LIMIT=1 $(PYTHON) benchmarks/bench_render.py --docs 20
+	OMP_THREAD_LIMIT=1 $(PYTHON) benchmarks/bench_bulk.py --pdfs 40 --scans 8 --texts 100
