@@ -175,7 +175,13 @@ class LabelFinder:
         allowed = max(1, len(wanted) // 4)
         while k < len(wanted):
             words = line.words
-            if j >= len(words):
+            # A line ends the caption's run; so, on a page, does a gap as wide as a table cell's
+            # border: the caption goes on below, in its own cell, not in the next cell of the line.
+            # "1." sits a little apart from its caption, but not a cell away.
+            item_number = (j < len(words) and len(matched) == 1 and _ITEM_NUMBER.match(matched[0].text)
+                           and words[j].x0 - matched[0].x1 < 2 * max(words[j].height, 1.0))
+            if j >= len(words) or (not self.grid and j > 0 and matched and matched[-1] is words[j - 1]
+                                   and not item_number and self._cell_edge(line, words[j - 1], words[j])):
                 nxt = self._continuation(line_index, block_x0, wanted[k])
                 if nxt is None:
                     break
@@ -183,19 +189,6 @@ class LabelFinder:
                 line = self.lines[line_index]
                 continue
             w = words[j]
-            # "1." sits a little apart from its caption, but not a cell away
-            item_number = (len(matched) == 1 and _ITEM_NUMBER.match(matched[0].text)
-                           and w.x0 - matched[0].x1 < 2 * max(w.height, 1.0))
-            if not self.grid and j > 0 and matched and matched[-1] is words[j - 1] and not item_number \
-                    and self._cell_edge(line, words[j - 1], w):
-                # A wide gap on a page is the border of a table cell: the caption goes on
-                # below, in its own cell, not in the next cell of this line.
-                nxt = self._continuation(line_index, block_x0, wanted[k])
-                if nxt is None:
-                    break
-                line_index, j = nxt
-                line = self.lines[line_index]
-                continue
             if (id(w) in self.used or w.underline) and w not in matched:
                 break
             if not self.tokens[id(w)] and w.text not in ("|", "!"):
