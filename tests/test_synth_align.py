@@ -13,7 +13,8 @@ from extractor.edgar_xml import read_xml
 from extractor.layout import read_layout
 from extractor.layout.document import Layout, Page, Word, group_lines, number_lines
 from extractor.records import Footnote, NonDerivativeRow, Record, ReportingOwner, Signature, Value
-from extractor.synth.align import AlignSettings, agreement, align, labels_for_layout, number_key
+from extractor.synth.align import AlignSettings, agreement, align, labels_for_layout
+from extractor.synth.chains import ChainSettings, number_key
 from extractor.synth.labels import FOOTNOTE_REF, FORM_LABEL, WordLabel
 
 from .shared_data import RENDERING_NAMES, RENDERINGS, SEED_GOLD, SEED_TEXT, need
@@ -272,6 +273,50 @@ def test_state_names_dates_in_words_and_check_marks_are_recognized():
     assert found["owners.0.name"] == "Thistlewood Orrin"
 
 
+def test_footnote_quoting_a_caption_keeps_every_word():
+    # "Director" and "Form 4" are captions elsewhere on the form; inside a footnote they are its text.
+    note = "Granted under the Director Stock Plan as reported on Form 4 last spring."
+    words = page_words(HEADER + [
+        (140, [(20, "Common Stock"), (120, "03/02/2031"), (220, "M"), (300, "2,400"), (400, "D")]),
+        (190, [(20, "Explanation of Responses:")]),
+        (202, [(20, "(1) Granted under the Director Stock Plan as reported on")]),
+        (212, [(20, "Form 4 last spring.")]),
+    ])
+    labels = align(page_layout(words), small_record("Common Stock", ["2400"], note))
+    found = texts_by_field(labels)
+    assert found["footnotes.0.text"] == note
+    assert [l.text for l in labels if l.field == FOOTNOTE_REF] == ["(1)"]  # the footnote's own number
+
+
+def test_text_flow_wrapped_cell_between_its_rows_words():
+    # pdftotext's flow: a wrapped title's last word comes a line after the rest of its row.
+    from extractor.layout.text import read_text
+
+    text = "\n".join([
+        "Table I - Non-Derivative Securities Acquired, Disposed of, or Beneficially Owned",
+        "Class A Common",
+        "03/02/2031 M 2,400 D",
+        "Stock",
+        "Explanation of Responses:",
+        "(1) " + NOTE,
+    ])
+    record = small_record("Class A Common Stock", ["2400"], NOTE)
+    found = texts_by_field(align(read_text(text, "flow.txt"), record))
+    assert found["non_derivative.0.security_title"] == "Class A Common Stock"
+    assert found["non_derivative.0.shares"] == "2,400" and found["non_derivative.0.transaction_code"] == "M"
+
+
+@pytest.mark.parametrize("family", ["edgar", "paper", "agent", "typewriter"])
+def test_rendered_made_up_filings_agree_with_their_exact_labels(family):
+    render_module = pytest.importorskip("extractor.synth.render", reason="the renderer is not in this checkout")
+    fake = pytest.importorskip("extractor.synth.fake", reason="the made-up filings generator is not in this checkout")
+    for k, record in enumerate(fake.make_records(2, seed=5)):
+        rendering = render_module.render(record, family, seed=k)
+        layout = read_layout(rendering.pdf, f"{family}-{k}.pdf")
+        result = agreement(labels_for_layout(layout, rendering.words), align(layout, record))
+        assert result.share >= 0.99, (family, k, result.confusions)
+
+
 def test_agreement_counts_words_and_names_the_confusions():
     box = (0.0, 0.0, 1.0, 1.0)
     exact = [WordLabel(1, "a", box, "issuer.name"), WordLabel(1, "b", box, "non_derivative.0.shares"),
@@ -300,9 +345,13 @@ def test_exact_labels_carry_onto_the_words_read_back():
 
 def test_settings_validate_themselves():
     with pytest.raises(ValueError, match="min_text_similarity"):
-        AlignSettings(min_text_similarity=1.5)
+        ChainSettings(min_text_similarity=1.5)
     with pytest.raises(ValueError, match="beam_width"):
-        AlignSettings(beam_width=0)
+        ChainSettings(beam_width=0)
+    with pytest.raises(ValueError, match="box_bonus"):
+        AlignSettings(box_bonus=2.0)
+    with pytest.raises(TypeError, match="ChainSettings"):
+        AlignSettings(chains=0.5)
     assert number_key("$1,234.500(2)") == "1234.5" and number_key("(0.00)") == "0"
 
 
@@ -311,11 +360,11 @@ def test_settings_validate_themselves():
 
 def printed_values(record: Record) -> dict[str, object]:
     """Gold values a rendering prints as words of their own (not CIKs, not Table II's implied A/D)."""
-    from extractor.synth.align import _UNPRINTED
+    from extractor.synth.align import UNPRINTED
 
     out = {}
     for path, value in record.values():
-        if value.value is None or value.value is False or _UNPRINTED.search(path):
+        if value.value is None or value.value is False or UNPRINTED.search(path):
             continue
         if path.startswith("derivative.") and path.endswith("acquired_disposed"):
             continue

@@ -1,122 +1,66 @@
 """The aligner: word labels for any Layout from the document's gold Record alone.
 
-Every printed value of the record is searched for as a chain of words: left to right on a
-line, and on into the next line under the same block where a cell or paragraph wraps.
-Chains are compared character by character (case and punctuation ignored) so OCR damage,
-split and glued words cost a little similarity rather than the match. Dates, numbers,
-states and codes are compared by what they mean first (``Jan 5, 2023`` is ``01/05/2023``).
-
-Which occurrence of a repeated value is the right one is decided by the form's geometry:
-the tables' rows are aligned column by column (a column's values run top to bottom in
-record row order, so a dynamic programme pairs them), header values prefer the box whose
-printed caption stands above them, footnotes and remarks are placed first since they are
-long and unique. What is left is printed form text ("label"), footnote markers citing a
-cell ("footnote_ref"), or noise ("other").
+With a user's own documents and their XML (or JSON) records, the classifiers train on
+labels nobody drew. Each printed value of the record is found as a chain of words
+(`chains.py`); which of several printings of a repeated value is the right one is decided by
+the form's geometry. The tables' rows are paired with the record's column by column: a
+column's values run top to bottom in record row order, so a dynamic programme pairs them,
+helped by the row band and the left-to-right order of the cells already placed. Header
+values prefer the box whose caption stands above them; footnotes and remarks go first, as
+they are long and unique. The rest is printed form text ("label", the captions found with
+`LabelFinder`), footnote markers citing a cell ("footnote_ref"), or noise ("other").
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Callable, Iterable
-
-from rapidfuzz.distance import Levenshtein
+from typing import Callable, Iterable
 
 from ..labels import LabelFinder, LabelMatch, catalog
-from ..layout.document import GRID_LINE_HEIGHT, Layout, Word
+from ..layout.document import GRID_LINE_HEIGHT, Layout
 from ..records import Record
 from ..tables import Column, column_borders
-from ..values import CHECK_MARKS, decimal_text, parse_date, parse_number, state_code, _states
+from ..values import CHECK_MARKS
+from .agreement import AlignAgreement, agreement, field_pattern, labels_for_layout
+from .chains import ChainSettings, Span, Target, WordGraph, make_target
 from .labels import FOOTNOTE_REF, FORM_LABEL, OTHER, WordLabel
 
-# Record leaves a rendered form never prints (or prints only as a consequence of others).
-_UNPRINTED = re.compile(
+__all__ = ["AlignAgreement", "AlignSettings", "agreement", "align", "field_pattern", "labels_for_layout"]
+
+# Record leaves a rendered form never prints (or prints only as a consequence of others:
+# Table II's acquired/disposed is the column its amount stands in).
+UNPRINTED = re.compile(
     r"(^|\.)(cik|ccc|transaction_form_type|good_address|non_us_address|schema_version)$|^document_type$"
     r"|^derivative\.\d+\.acquired_disposed$")
-_CODE_FIELDS = {"transaction_code", "acquired_disposed", "direct_or_indirect", "transaction_timeliness"}
 _MARKER = re.compile(r"^[\[(]?\d{1,2}[\])]?(?:[,;]?\s*[\[(]\d{1,2}[\])])*[,.;]?$")
 # The same as OCR reads it: brackets as braces or "q", a one as "l", "I" or "|".
 _OCR_MARKER = re.compile(r"^[\[({q]?[\dlIi|]{1,2}[\])}]?(?:[\[({][\dlIi|]{1,2}[\])}])*[,.;]?$")
 _OCR_ONE = str.maketrans({"l": "1", "I": "1", "i": "1", "|": "1", "O": "0", "o": "0"})
-_GLUED_MARKERS = re.compile(r"(?:[(\[{]\d{1,2}[)\]}])+$")
 _NOISE = re.compile(r"^(?:[|_—=~'`\",;!•·^]+|[-_=.~]{2,})$")
+# A typed rule of dashes as OCR reads it: "-----", "ee", "wee".
 _RULE_CHARS = set("-_~=.—–ewaorH")
 # Check marks and empty boxes as renderers and OCR print them.
 _BOXES = {m.lower() for m in CHECK_MARKS} | {"■", "☐", "□", "[_]", "[", "]", "o", "[ ]"}
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-# OCR's usual digit confusions, applied only when comparing numbers fuzzily.
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1",
-                             "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9"})
-_CODE_CONFUSIONS = {"D": "0O", "I": "1l|!", "A": "4", "S": "5$", "G": "6", "P": "", "M": "", "F": "", "J": "",
-                    "C": "(", "V": "v", "L": "1", "E": ""}
 
 
 @dataclass(frozen=True)
 class AlignSettings:
-    """Thresholds of the aligner (similarities in [0, 1] of normalized characters)."""
+    """Thresholds of the aligner: how chains may run (`chains`), and the weights of geometry."""
 
-    min_text_similarity: float = 0.78  # a text value's chain must be at least this close
-    min_number_similarity: float = 0.8  # digits compared fuzzily when they do not parse equal
-    prefix_tolerance: float = 0.34  # share of edits a growing chain may carry before it is dropped
-    max_word_gap: float = 2.0  # word heights between neighbours of one value on a line
-    wrap_gap: float = 2.2  # word heights a wrapped value's next line may stand below the last
-    beam_width: int = 6
-    box_bonus: float = 0.25  # for a header value found in the box its caption names
+    chains: ChainSettings = field(default_factory=ChainSettings)
+    box_bonus: float = 0.25  # for a value in the box (or row) its caption (or row's cells) names
     column_penalty: float = 0.5  # for a table value found outside its column
-    min_label_score: float = 0.75
+    min_label_score: float = 0.75  # of a printed caption matched fuzzily
 
     def __post_init__(self) -> None:
-        for name in ("min_text_similarity", "min_number_similarity", "prefix_tolerance", "min_label_score"):
-            value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], not {value}")
-        if self.max_word_gap <= 0 or self.wrap_gap <= 0:
-            raise ValueError(f"max_word_gap and wrap_gap must be positive, not {self.max_word_gap}, {self.wrap_gap}")
-        if self.beam_width < 1:
-            raise ValueError(f"beam_width must be at least 1, not {self.beam_width}")
+        if not isinstance(self.chains, ChainSettings):
+            raise TypeError("chains must be ChainSettings")
         if not 0.0 <= self.box_bonus <= 1.0 or not 0.0 <= self.column_penalty <= 1.0:
-            raise ValueError("box_bonus and column_penalty must be in [0, 1]")
-
-
-@dataclass(frozen=True)
-class AlignAgreement:
-    """How far aligned labels agree with exact ones, word by word."""
-
-    words: int
-    agreed: int
-    per_field: dict[str, tuple[int, int]]  # field pattern ("non_derivative.*.shares") -> (agreed, words)
-    confusions: dict[str, dict[str, int]]  # worst field patterns -> aligned field pattern -> count
-
-    @property
-    def share(self) -> float:
-        return self.agreed / self.words if self.words else 1.0
-
-
-@dataclass(frozen=True)
-class _Target:
-    path: str
-    kind: str  # text, number, date, code, flag
-    value: Any
-    keys: tuple[str, ...]  # normalized printed forms
-    table: str | None = None
-    row: int | None = None
-    column: str | None = None
-    footnote_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Span:
-    words: tuple[int, ...]
-    score: float
-
-    @property
-    def first(self) -> int:
-        return self.words[0]
+            raise ValueError(f"box_bonus and column_penalty must be in [0, 1], not {self.box_bonus}, {self.column_penalty}")
+        if not 0.0 < self.min_label_score <= 1.0:
+            raise ValueError(f"min_label_score must be in (0, 1], not {self.min_label_score}")
 
 
 @dataclass
@@ -133,25 +77,6 @@ def align(layout: Layout, record: Record, settings: AlignSettings | None = None)
     return _Aligner(layout, record, settings or AlignSettings()).run()
 
 
-def alnum(text: str) -> str:
-    """Lower-case letters and digits only: what two printings of a value must share."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text.lower() if c.isalnum() and c.isascii())
-
-
-def number_key(text: str, ocr: bool = False) -> str:
-    """Digits of a printed number with its decimal point, trailing zeros and markers gone."""
-    text = _GLUED_MARKERS.sub("", text.strip())
-    if ocr:
-        text = text.translate(_OCR_DIGITS)
-    digits = "".join(c for c in text if c.isdigit() or c == ".")
-    if "." in digits:
-        head, _, tail = digits.partition(".")
-        tail = tail.replace(".", "").rstrip("0")
-        digits = head + ("." + tail if tail else "")
-    return digits.lstrip("0") or "0" if digits else ""
-
-
 def _title_numeral_fits(key: str, match: LabelMatch) -> bool:
     """Fuzzy matching takes "Table II" for "Table I" and back: their numerals must be read as printed."""
     if key not in ("table1", "table2") or len(match.words) < 2:
@@ -160,41 +85,21 @@ def _title_numeral_fits(key: str, match: LabelMatch) -> bool:
     return numeral in ({"i", "l", "1", "|"} if key == "table1" else {"ii", "il", "li", "11", "ll", "i1", "1i"})
 
 
-def date_keys(value: dt.date) -> tuple[str, ...]:
-    m, d, y = value.month, value.day, value.year
-    name = _MONTHS[m - 1]
-    forms = {f"{m:02d}{d:02d}{y}", f"{m}{d}{y}", f"{y}{m:02d}{d:02d}", f"{m:02d}{d:02d}{y % 100:02d}",
-             f"{name}{d}{y}", f"{name[:3]}{d}{y}", f"{d}{name}{y}", f"{d}{name[:3]}{y}", f"{d:02d}{m:02d}{y}"}
-    return tuple(sorted(forms))
-
-
 class _Aligner:
     def __init__(self, layout: Layout, record: Record, settings: AlignSettings):
         self.layout = layout
         self.record = record
         self.s = settings
-        self.grid = layout.geometry == "grid"
-        self.words: list[Word] = list(layout.words)
-        self.index = {id(w): i for i, w in enumerate(self.words)}
-        self.lines = [line for line in layout.lines if line.words]
-        self.line_of: list[int] = [0] * len(self.words)
-        self.place: list[int] = [0] * len(self.words)
-        for li, line in enumerate(self.lines):
-            for j, w in enumerate(line.words):
-                self.line_of[self.index[id(w)]] = li
-                self.place[self.index[id(w)]] = j
-        self.alnum = [alnum(w.text) for w in self.words]
-        heights = sorted(w.height for w in self.words if w.height > 0) or [GRID_LINE_HEIGHT]
-        self.height = heights[len(heights) // 2]
-        self.tol = 1.0 if self.grid else self.height * 0.8
-        # Plain text with no cells (pdftotext's flow): positions say nothing about columns.
-        self.flat = self.grid and all(not w.cell for w in self.words)
+        self.graph = WordGraph(layout, settings.chains)
+        g = self.graph
+        self.grid, self.flat, self.words, self.index = g.grid, g.flat, g.words, g.index
+        self.lines, self.line_of, self.place, self.height, self.tol = g.lines, g.line_of, g.place, g.height, g.tol
         self.labels: list[WordLabel | None] = [None] * len(self.words)
         self.label_words: set[int] = set()
         self.finder = LabelFinder(layout)
         self.anchors: dict[str, list[LabelMatch]] = defaultdict(list)
-        self.assigned: dict[str, _Span] = {}
-        self.targets: dict[str, _Target] = {}
+        self.assigned: dict[str, Span] = {}
+        self.targets: dict[str, Target] = {}
 
     # --- the whole document ------------------------------------------------------------------
     def run(self) -> list[WordLabel]:
@@ -211,6 +116,7 @@ class _Aligner:
         finally:
             for w in underlined:
                 w.underline = True
+        self.graph.captions = frozenset(self.label_words)
         self.targets = {t.path: t for t in self.make_targets()}
         self.place_long_texts()
         self.place_tables()
@@ -228,7 +134,7 @@ class _Aligner:
     def free(self, i: int) -> bool:
         return self.labels[i] is None
 
-    def assign(self, target: _Target, span: _Span) -> None:
+    def assign(self, target: Target, span: Span) -> None:
         for i in span.words:
             w = self.words[i]
             self.labels[i] = WordLabel(w.page, w.text, w.bbox, target.path, target.table, target.row, target.column)
@@ -253,6 +159,9 @@ class _Aligner:
             for match in self.finder.find(key, phrase, min_score=0.9 if short else self.s.min_label_score, mark=False):
                 if any(self.finder.is_label(w) for w in match.words) or not _title_numeral_fits(key, match):
                     continue
+                if not self.grid and any(b.page != a.page or b.top - a.bottom > 1.5 * max(a.height, 1.0)
+                                         for a, b in zip(match.words, match.words[1:])):
+                    continue  # a caption wraps to the next line, it does not leap over others
                 self.finder.mark(match)
                 self.anchors[key].append(match)
                 self.label_words.update(self.index[id(w)] for w in match.words)
@@ -349,7 +258,8 @@ class _Aligner:
             if match is None:
                 continue
             if entry[0] is not None:
-                columns.append(Column(entry[0], match.words))
+                # A header wraps inside its column: its first line spans the column, its tail may stray.
+                columns.append(Column(entry[0], [w for w in match.words if w.line == match.first.line] or match.words))
                 continue
             right = min((x for x in xs if x > match.x0 + self.tol), default=float("inf"))
             for leaf_field, phrase in entry[2]:
@@ -361,7 +271,7 @@ class _Aligner:
                     self.label_words.update(self.index[id(w)] for w in leaf[0].words)
         return columns
 
-    def column_of(self, span: _Span) -> str | None:
+    def column_of(self, span: Span, strict: bool = False) -> str | None:
         w = self.words[span.first]
         table = self.zones.table.get(span.first)
         borders = self.zones.columns.get((table, w.page)) if table else None
@@ -370,273 +280,17 @@ class _Aligner:
         line = [self.words[i] for i in span.words if self.line_of[i] == self.line_of[span.first]]
         x = w.x0 + 0.01 if self.grid else (min(v.x0 for v in line) + max(v.x1 for v in line)) / 2
         for name, left, right, (x0, x1), trusted in borders:
-            if left <= x < right and (trusted or x0 - self.tol <= x <= x1 + self.tol):
+            if left <= x < right and (trusted or not strict and x0 - self.tol <= x <= x1 + self.tol):
                 return {"v_flag": "equity_swap_involved", "shares_acquired": "shares",
                         "shares_disposed": "shares"}.get(name, name)
         return None
 
     # --- what to look for ------------------------------------------------------------------------
-    def make_targets(self) -> Iterable[_Target]:
+    def make_targets(self) -> Iterable[Target]:
         for path, value in self.record.values():
-            if not value.present or _UNPRINTED.search(path) and not value.footnote_ids:
-                continue
-            parts = path.split(".")
-            table = row = column = None
-            if parts[0] in ("non_derivative", "derivative"):
-                table, row, column = ("I" if parts[0] == "non_derivative" else "II"), int(parts[1]), parts[2]
-            v = value.value
-            name = parts[-1]
-            notes = tuple(value.footnote_ids)
-            if v is None or _UNPRINTED.search(path):  # only its footnote markers are printed
-                yield _Target(path, "none", None, (), table, row, column, notes)
-            elif isinstance(v, bool):
-                yield _Target(path, "flag", v, (), table, row, column, notes)
-            elif isinstance(v, dt.date):
-                yield _Target(path, "date", v, date_keys(v), table, row, column, notes)
-            elif isinstance(v, Decimal):
-                yield _Target(path, "number", v, (number_key(decimal_text(v)),), table, row, column, notes)
-            elif name in _CODE_FIELDS:
-                yield _Target(path, "code", str(v).upper(), (str(v).upper(),), table, row, column, notes)
-            else:
-                yield _Target(path, "text", str(v), self.text_keys(name, str(v)), table, row, column, notes)
-
-    @staticmethod
-    def text_keys(name: str, value: str) -> tuple[str, ...]:
-        keys = [alnum(value)]
-        if name == "state":
-            keys += [alnum(full) for full, code in _states().items() if code == value.upper()]
-        elif name == "name" and 1 < len(value.split()) <= 4:
-            tokens = value.replace(",", " ").split()
-            keys += [alnum(" ".join(tokens[k:] + tokens[:k])) for k in range(1, len(tokens))]
-        return tuple(dict.fromkeys(k for k in keys if k))
-
-    # --- finding a value's words ---------------------------------------------------------------
-    def candidates(self, target: _Target, allowed: Callable[[int], bool]) -> list[_Span]:
-        if target.kind == "text":
-            return self.text_spans(target.keys, allowed, target.path.endswith("state") or len(target.keys[0]) <= 2)
-        if target.kind == "number":
-            return self.short_spans(target, allowed, 3)
-        if target.kind == "date":
-            return self.short_spans(target, allowed, 5)
-        if target.kind == "code":
-            return self.code_spans(target, allowed)
-        return []
-
-    def short_spans(self, target: _Target, allowed: Callable[[int], bool], longest: int) -> list[_Span]:
-        """Numbers and dates: runs of up to `longest` neighbouring words on one line."""
-        out: list[_Span] = []
-        for i, w in enumerate(self.words):
-            if w.superscript or re.match(r"^[\[(]\d{1,2}[\])]", w.text):
-                continue  # a footnote marker, not the start of a value
-            if not allowed(i) or not any(c.isdigit() for c in w.text) and w.text not in ("$", "S") and (
-                    target.kind != "date" or not alnum(w.text)[:3] in {m[:3] for m in _MONTHS}):
-                continue
-            best: _Span | None = None
-            stack: list[tuple[tuple[int, ...], tuple[str, ...]]] = [((i,), (w.text,))]
-            while stack:
-                run, pieces = stack.pop()
-                texts = [self.words[j].text for j in run]
-                score = self.short_score(target, texts)
-                if len(pieces) < len(texts):
-                    score = max(score, self.short_score(target, list(pieces)))
-                if score and (best is None or score > best.score or score == best.score and len(run) < len(best.words)):
-                    best = _Span(run, score)
-                if len(run) == longest:
-                    continue
-                right = self.right_of(run[-1])
-                x0 = min(self.words[j].x0 for j in run)
-                x1 = max(self.words[j].x1 for j in run)
-                nexts = [right] if self.words[run[-1]].text in ("$", "S") else self.successors(run[-1], x0, x1)
-                for nxt in nexts:
-                    if nxt is not None and allowed(nxt) and nxt not in run and self.words[nxt].text not in ("$", "S"):
-                        # A narrow cell breaks a number or date anywhere: a wrapped piece joins without a space.
-                        text = self.words[nxt].text
-                        grown = pieces + (text,) if nxt == right else pieces[:-1] + (pieces[-1] + text,)
-                        stack.append((run + (nxt,), grown))
-            if best is not None:
-                out.append(best)
-        return self.drop_inner(out)
-
-    def short_score(self, target: _Target, texts: list[str]) -> float:
-        joined = " ".join(texts)
-        if texts[-1] in ("$", "S") or texts[0] in ("-",):
-            return 0.0
-        if target.kind == "number":
-            parsed = parse_number(_GLUED_MARKERS.sub("", joined))
-            if parsed is not None and abs(parsed) == abs(target.value) and number_key(joined) == target.keys[0]:
-                return 1.0
-            key = number_key(joined, ocr=True)
-            if len(target.keys[0]) < 3 or not key:
-                return 0.0
-            sim = Levenshtein.normalized_similarity(key, target.keys[0])
-            return 0.9 * sim if sim >= self.s.min_number_similarity else 0.0
-        if parse_date(joined) == target.value and (len(texts) == 1 or (
-                not parse_date(" ".join(texts[:-1]))
-                and all(parse_date(" ".join(texts[k:])) != target.value for k in range(1, len(texts))))):
-            return 1.0
-        key = alnum(joined.translate(_OCR_DIGITS) if not re.search(r"[a-z]{3}", joined.lower()) else joined)
-        sim = max(Levenshtein.normalized_similarity(key, k) for k in target.keys)
-        return 0.9 * sim if sim >= self.s.min_number_similarity and len(key) >= 5 else 0.0
-
-    def code_spans(self, target: _Target, allowed: Callable[[int], bool]) -> list[_Span]:
-        code = target.value
-        out = []
-        for i, w in enumerate(self.words):
-            if not allowed(i):
-                continue
-            text = _GLUED_MARKERS.sub("", w.text).rstrip(",.;:*")
-            if text.upper() == code:
-                out.append(_Span((i,), 1.0 if text == code or code.lower() == text else 0.9))
-            elif len(text) == len(code) == 1 and text in _CODE_CONFUSIONS.get(code, ""):
-                out.append(_Span((i,), 0.6))
-            elif self.layout.ocr and len(code) == 1 and 1 < len(text) <= 4 and text[0].upper() == code:
-                out.append(_Span((i,), 0.5))  # a code with its marker, garbled: "P(1)" read "PL)"
-        return out
-
-    def text_spans(self, keys: tuple[str, ...], allowed: Callable[[int], bool], exact: bool) -> list[_Span]:
-        out: list[_Span] = []
-        for key_index, key in enumerate(keys):
-            penalty = 0.0 if key_index == 0 else 0.02
-            for i, tok in enumerate(self.alnum):
-                if not tok or not allowed(i) or len(tok) > len(key) + max(2, len(key) // 5):
-                    continue
-                head = key[: len(tok)]
-                if exact and tok != head:
-                    continue
-                if len(tok) <= 2 and tok != head:
-                    continue
-                if self.prefix_edits(tok, key) > max(1.0, self.s.prefix_tolerance * len(tok)):
-                    continue
-                span = self.grow(i, key, allowed)
-                if span is not None:
-                    threshold = 1.0 if exact else self.s.min_text_similarity
-                    if span.score >= threshold - 1e-9:
-                        out.append(_Span(span.words, span.score - penalty))
-        return self.drop_inner(out)
-
-    def grow(self, start: int, key: str, allowed: Callable[[int], bool]) -> _Span | None:
-        """The chain of words from `start` that best spells `key` (beam search over wraps)."""
-        w0 = self.words[start]
-        Node = tuple  # (words, chars, x0, x1)
-        beam: list[Node] = [((start,), self.alnum[start], w0.x0, w0.x1)]
-        best: _Span | None = None
-        limit = len(key) + max(3, len(key) // 6)
-        while beam:
-            grown: list[tuple[float, Node]] = []
-            for words, chars, x0, x1 in beam:
-                score = Levenshtein.normalized_similarity(chars, key)
-                # At equal score the longer chain wins: it keeps punctuation inside the value ("Stock - Class A").
-                if self.alnum[words[-1]] and (best is None or score > best.score + 1e-9 or (
-                        score > best.score - 1e-9 and len(words) > len(best.words))):
-                    best = _Span(words, score)
-                if len(chars) >= limit:
-                    continue
-                for j in self.successors(words[-1], x0, x1):
-                    # A lone "$" belongs to the price in the next cell, never to a text value.
-                    if j in words or not allowed(j) or self.words[j].text in ("$", "S"):
-                        continue
-                    more = chars + self.alnum[j]
-                    edits = self.prefix_edits(more, key) if self.alnum[j] else 0
-                    if edits > max(1.0, self.s.prefix_tolerance * len(more)):
-                        continue
-                    w = self.words[j]
-                    grown.append((edits / max(len(more), 1), (words + (j,), more, min(x0, w.x0), max(x1, w.x1))))
-            grown.sort(key=lambda g: g[0])
-            beam = [node for _, node in grown[: self.s.beam_width]]
-        return best
-
-    @staticmethod
-    def prefix_edits(chars: str, key: str) -> int:
-        n = len(chars)
-        return min(Levenshtein.distance(chars, key[: max(n + d, 0)]) for d in (-2, -1, 0, 1, 2))
-
-    def right_of(self, i: int) -> int | None:
-        line = self.lines[self.line_of[i]]
-        j = self.place[i] + 1
-        if j >= len(line.words):
-            return None
-        w, nxt = self.words[i], line.words[j]
-        if self.grid:
-            return self.index[id(nxt)] if nxt.cell == w.cell else None
-        if nxt.x0 - w.x1 > self.s.max_word_gap * max(w.height, nxt.height, 1.0):
-            return None
-        return self.index[id(nxt)]
-
-    def successors(self, i: int, x0: float, x1: float) -> list[int]:
-        out = []
-        right = self.right_of(i)
-        if right is not None:
-            out.append(right)
-        w = self.words[i]
-        li = self.line_of[i]
-        if self.grid:
-            for lj in range(li + 1, min(li + 4, len(self.lines))):
-                line = self.lines[lj]
-                if line.page != w.page or (line.words[0].line or 0) - (w.line or 0) > 3:
-                    break
-                if self.flat and right is None:
-                    # Text flow (pdftotext) interleaves a wrapped cell with its row's other cells:
-                    # the value goes on anywhere in the next lines.
-                    out += [self.index[id(v)] for v in line.words]
-                    continue
-                same = [v for v in line.words if v.cell == w.cell]
-                if same:
-                    out.append(self.index[id(same[0])])
-                    if len(out) > (right is not None) + 1:
-                        break
-            return out
-        limit = w.bottom + self.s.wrap_gap * max(w.height, 1.0)
-        for lj in range(li + 1, len(self.lines)):
-            line = self.lines[lj]
-            if line.page != w.page or line.top > limit:
-                break
-            found = self.continuations(line.words, x0, x1)
-            if found:
-                return out + found
-        # Nothing close below: the value may run on over the page break (past a page footer),
-        # below whatever header the next page repeats.
-        for line in self.lines[li + 1: li + 60]:
-            if line.page > w.page + 1:
-                break
-            if line.page == w.page + 1:
-                found = self.continuations(line.words, x0, x1)
-                if found and found[0] not in self.label_words:
-                    return out + found
-        return out
-
-    def continuations(self, words: list[Word], x0: float, x1: float) -> list[int]:
-        """Where a block spanning x0..x1 can go on in a following line of `words`."""
-        under = next((v for v in words if self.under_block(v, x0, x1)), None)
-        if under is None:
-            return []
-        found = [self.index[id(under)]]
-        # A hanging indent: "1. Text" runs on at the margin, left of where the text began.
-        lead = words[0]
-        if lead is not under and x0 - 4 * max(lead.height, 1.0) <= lead.x0 < x0:
-            found.append(self.index[id(lead)])
-        return found
-
-    def under_block(self, v: Word, x0: float, x1: float) -> bool:
-        """Whether a word of a following line can continue a block spanning x0..x1."""
-        if abs(v.x0 - x0) <= self.tol:
-            return True
-        overlap = min(v.x1, x1) - max(v.x0, x0)
-        return overlap > 0.3 * min(v.x1 - v.x0, x1 - x0)
-
-    def drop_inner(self, spans: list[_Span]) -> list[_Span]:
-        """Of spans sharing words keep the better (a chain started mid-value is no rival).
-
-        At equal score a span on fewer lines wins: a value ending one row and the start of the
-        next do not make a wrapped value.
-        """
-        spans = sorted(spans, key=lambda s: (-s.score, len({self.line_of[i] for i in s.words}), -len(s.words)))
-        taken: set[int] = set()
-        out = []
-        for span in spans:
-            if taken.isdisjoint(span.words):
-                out.append(span)
-                taken.update(span.words)
-        return out
+            unprinted = UNPRINTED.search(path) is not None
+            if value.present and not (unprinted and not value.footnote_ids):
+                yield make_target(path, value.value, tuple(value.footnote_ids), printed=not unprinted)
 
     def usable(self, i: int) -> bool:
         return self.free(i) and i not in self.label_words
@@ -648,15 +302,16 @@ class _Aligner:
         long_texts.sort(key=lambda t: -len(t.keys[0]))
         for target in long_texts:
             zone = "remarks" if target.path == "remarks" else "footnotes"
-            self.place_best(target, lambda span: 0.1 if self.zones.section.get(span.first) == zone else 0.0)
+            # Their prose may quote a caption ("Form 4", "Director"): printed words are no bar.
+            self.place_best(target, lambda span: 0.1 if self.zones.section.get(span.first) == zone else 0.0, self.free)
 
-    def place_best(self, target: _Target, bonus: Callable[[_Span], float],
+    def place_best(self, target: Target, bonus: Callable[[Span], float],
                    allowed: Callable[[int], bool] | None = None) -> bool:
         ok = allowed or self.usable
-        spans = self.candidates(target, lambda i: ok(i) and self.free(i))
+        spans = self.graph.candidates(target, lambda i: ok(i) and self.free(i))
         if not spans and allowed is None:  # the value may coincide with printed words
-            spans = self.candidates(target, self.free)
-            spans = [_Span(s.words, s.score - 0.05) for s in spans]
+            spans = self.graph.candidates(target, self.free)
+            spans = [Span(s.words, s.score - 0.05) for s in spans]
         if not spans:
             return False
         best = max(spans, key=lambda s: (s.score + bonus(s), -self.pos(s.first)[0]))
@@ -667,7 +322,7 @@ class _Aligner:
     def place_tables(self) -> None:
         # Distinct values first (amounts, dates): the rows they fix then tell repeated titles and codes apart.
         order = {"number": 0, "date": 1, "text": 2, "code": 3}
-        by_column: dict[tuple[str, str], list[_Target]] = defaultdict(list)
+        by_column: dict[tuple[str, str], list[Target]] = defaultdict(list)
         for t in self.targets.values():
             if t.table is not None and t.kind in order:
                 by_column[(t.table, t.column)].append(t)
@@ -690,7 +345,7 @@ class _Aligner:
         for table, column in sorted(by_column, key=rank):
             self.place_column(table, column, sorted(by_column[(table, column)], key=lambda t: t.row))
 
-    def twin_rank(self, target: _Target) -> int | None:
+    def twin_rank(self, target: Target) -> int | None:
         """How many cells left of this one print the same value in its row (None: none at all)."""
         spec = self.leaf_order(target.table)
         twins = [t for t in self.targets.values() if t.table == target.table and t.row == target.row
@@ -699,7 +354,7 @@ class _Aligner:
             return None
         return sum(1 for t in twins if spec.index(t.column) < spec.index(target.column))
 
-    def order_fit(self, target: _Target, span: _Span) -> float:
+    def order_fit(self, target: Target, span: Span) -> float:
         """Malus for a cell out of the form's column order among its row's cells already placed."""
         spec = self.leaf_order(target.table)
         if target.column not in spec:
@@ -720,17 +375,17 @@ class _Aligner:
                 wrong += 1
         return -0.6 * wrong
 
-    def centre(self, span: _Span) -> float:
+    def centre(self, span: Span) -> float:
         first = [self.words[i] for i in span.words if self.line_of[i] == self.line_of[span.first]]
         if self.grid:
             return first[0].x0
         return (min(w.x0 for w in first) + max(w.x1 for w in first)) / 2
 
-    def row_placed(self, target: _Target) -> bool:
+    def row_placed(self, target: Target) -> bool:
         return any(t is not None and t.table == target.table and t.row == target.row
                    for t in (self.targets.get(p) for p in self.assigned))
 
-    def row_fit(self, target: _Target, span: _Span) -> float:
+    def row_fit(self, target: Target, span: Span) -> float:
         """Bonus for a cell beside its row's other values, malus for one beside another row's."""
         mine = other = False
         for path, placed in self.assigned.items():
@@ -742,7 +397,7 @@ class _Aligner:
                 other = other or t.row != target.row
         return self.s.box_bonus if mine else (-self.s.box_bonus if other else 0.0)
 
-    def same_band(self, a: _Span, b: _Span) -> bool:
+    def same_band(self, a: Span, b: Span) -> bool:
         for i in a.words:
             u = self.words[i]
             for j in b.words:
@@ -755,27 +410,27 @@ class _Aligner:
                     return True
         return False
 
-    def flag_targets_in_tables(self) -> list[_Target]:
+    def flag_targets_in_tables(self) -> list[Target]:
         """The V column: a printed 'V' where the row says the transaction involved an equity swap."""
-        return [_Target(t.path, "code", "V", ("V",), t.table, t.row, t.column) for t in self.targets.values()
+        return [Target(t.path, "code", "V", ("V",), t.table, t.row, t.column) for t in self.targets.values()
                 if t.kind == "flag" and t.table is not None and t.column == "equity_swap_involved" and t.value]
 
     def in_table(self, table: str) -> Callable[[int], bool]:
         has_zone = any(v == table for v in self.zones.table.values())
         return (lambda i: self.zones.table.get(i) == table) if has_zone else (lambda i: True)
 
-    def place_column(self, table: str, column: str, targets: list[_Target]) -> None:
+    def place_column(self, table: str, column: str, targets: list[Target]) -> None:
         """Pair the column's values with its printed cells in order, top to bottom."""
         inside = self.in_table(table)
         allowed = lambda i: inside(i) and self.usable(i)
-        scored: dict[int, dict[int, _Span]] = defaultdict(dict)  # start word -> row -> span
+        scored: dict[int, dict[int, Span]] = defaultdict(dict)  # start word -> row -> span
         for k, target in enumerate(targets):
-            spans = self.candidates(target, allowed)
+            spans = self.graph.candidates(target, allowed)
             rank = self.twin_rank(target)
             for span in spans:
                 where = self.column_of(span)
                 fit = 1.0 if where in (None, column) else 1.0 - self.s.column_penalty
-                if where is not None and where != column and target.kind == "code":
+                if target.kind == "code" and self.column_of(span, strict=True) not in (None, column):
                     continue
                 if target.kind == "code" and self.row_fit(target, span) <= 0 and self.row_placed(target):
                     continue  # a lone letter away from its row's cells is a caption's
@@ -785,7 +440,7 @@ class _Aligner:
                     left = sum(1 for o in spans if o is not span and self.same_band(o, span)
                                and self.centre(o) < self.centre(span))
                     score += 0.15 if left == rank else 0.0
-                span = _Span(span.words, score)
+                span = Span(span.words, score)
                 previous = scored[span.first].get(k)
                 if previous is None or span.score > previous.score:
                     scored[span.first][k] = span
@@ -801,7 +456,7 @@ class _Aligner:
                 pair = dp[a - 1][b - 1] + span.score if span is not None else float("-inf")
                 dp[a][b] = max(dp[a - 1][b], dp[a][b - 1], pair)
         a, b = n, m
-        chosen: list[tuple[_Target, _Span]] = []
+        chosen: list[tuple[Target, Span]] = []
         while a > 0 and b > 0:
             span = scored[starts[b - 1]].get(a - 1)
             if span is not None and abs(dp[a][b] - (dp[a - 1][b - 1] + span.score)) < 1e-9:
@@ -816,7 +471,7 @@ class _Aligner:
                 self.assign(target, span)
 
     # --- the header boxes and the signature ----------------------------------------------------
-    _BOXES = (
+    _FIELD_BOXES = (
         (re.compile(r"^issuer\."), {"issuer"}),
         (re.compile(r"^owners\.\d+\.relationship\."), {"relationship"}),
         (re.compile(r"^owners\.\d+\.(name|address\.)"), {"name_address"}),
@@ -824,13 +479,13 @@ class _Aligner:
         (re.compile(r"^date_of_original_submission$"), {"amendment"}),
     )
 
-    def header_bonus(self, target: _Target) -> Callable[[_Span], float]:
-        expected = next((boxes for pattern, boxes in self._BOXES if pattern.search(target.path)), set())
+    def header_bonus(self, target: Target) -> Callable[[Span], float]:
+        expected = next((boxes for pattern, boxes in self._FIELD_BOXES if pattern.search(target.path)), set())
         signature = target.path.startswith("signatures.")
         group = re.match(r"^signatures\.\d+\.", target.path)
         sig_lines = [self.pos(self.index[id(m.first)])[0] for m in self.anchors.get("signature", [])]
 
-        def bonus(span: _Span) -> float:
+        def bonus(span: Span) -> float:
             i = span.first
             if signature:
                 # A signature's date stands beside its own name; else just above the caption.
@@ -872,6 +527,9 @@ class _Aligner:
         for match, key in found:
             if key in self._CHECKBOX_FIELDS:
                 path = self._CHECKBOX_FIELDS[key]
+                checked = getattr(self.record, path).value
+                if key in ("individual", "joint"):  # one box of the pair is ticked
+                    checked = bool(checked) == (key == "joint")
             else:
                 if not self.record.owners:
                     continue
@@ -879,11 +537,12 @@ class _Aligner:
                 owner = min(seen[key], len(self.record.owners) - 1)
                 seen[key] += 1
                 path = f"owners.{owner}.relationship.{key}"
-            for mark in self.box_before(match):
+                checked = getattr(self.record.owners[owner].relationship, key).value
+            for mark in self.box_before(match, bool(checked)):
                 w = self.words[mark]
                 self.labels[mark] = WordLabel(w.page, w.text, w.bbox, path)
 
-    def box_before(self, match: LabelMatch) -> list[int]:
+    def box_before(self, match: LabelMatch, checked: bool) -> list[int]:
         """The check mark or empty box just left of a checkbox caption, on its line."""
         first = match.first
         li = self.line_of[self.index[id(first)]]
@@ -893,7 +552,9 @@ class _Aligner:
                 i = self.index[id(w)]
                 if not self.free(i) or w.page != first.page or i in self.label_words:
                     continue
-                ocr_box = self.layout.ocr and len(w.text) <= 4 and sum(c.isalpha() for c in w.text) <= 2
+                # OCR makes anything of a box; an empty one at least keeps some of its outline.
+                ocr_box = self.graph.ocr and len(w.text) <= 4 and sum(c.isalpha() for c in w.text) <= 2 and (
+                    checked or any(c in "[](){}_oO0☐□LJU|" for c in w.text))
                 if w.checkbox is None and w.text.strip().lower() not in _BOXES and not ocr_box:
                     continue
                 if abs(w.y_mid - first.y_mid) > max(first.height, w.height) * 0.8:
@@ -917,13 +578,13 @@ class _Aligner:
     # --- footnote markers, the form's name, page numbers ------------------------------------------
     def place_footnote_refs(self) -> None:
         loose: dict[tuple[str, int, str], list[int]] = defaultdict(list)  # (table, row, id) -> marker words
-        pattern = _OCR_MARKER if self.layout.ocr else _MARKER
+        pattern = _OCR_MARKER if self.graph.ocr else _MARKER
         for i, w in enumerate(self.words):
             if not self.free(i) or i in self.label_words or not pattern.match(w.text):
                 continue
             if self.zones.section.get(i) in ("footnotes", "remarks"):
                 continue
-            text = w.text.translate(_OCR_ONE) if self.layout.ocr else w.text
+            text = w.text.translate(_OCR_ONE) if self.graph.ocr else w.text
             ids = [f"F{int(n)}" for n in re.findall(r"\d{1,2}", text)]
             if not ids:
                 continue
@@ -932,7 +593,7 @@ class _Aligner:
                 self.set_ref(i, cell)
                 continue
             table = self.zones.table.get(i)
-            whole = re.match(r"^[\[({]\d{1,2}[\])}]", text) is not None or self.layout.ocr and w.text.isdigit()
+            whole = re.match(r"^[\[({]\d{1,2}[\])}]", text) is not None or self.graph.ocr and w.text.isdigit()
             # Raised markers are set small, and a reader may give them a line of their own.
             raised = w.superscript or w.height < 0.85 * self.height or all(
                 pattern.match(v.text) for v in self.lines[self.line_of[i]].words)
@@ -949,21 +610,21 @@ class _Aligner:
             cells.sort(key=lambda t: spec.index(t.column) if t.column in spec else len(spec))
             markers.sort(key=lambda i: self.words[i].x0)
             if len(cells) > len(markers):
-                known = [self.column_of(_Span((i,), 1.0)) for i in markers]
+                known = [self.column_of(Span((i,), 1.0)) for i in markers]
                 if all(k is not None for k in known):
                     cells = [next((t for t in cells if t.column == k), cells[0]) for k in known]
             for i, target in zip(markers, cells):
                 self.set_ref(i, target)
 
-    def set_ref(self, i: int, target: _Target) -> None:
+    def set_ref(self, i: int, target: Target) -> None:
         w = self.words[i]
         column = target.column if target.table else target.path  # a header value's marker names the value
         self.labels[i] = WordLabel(w.page, w.text, w.bbox, FOOTNOTE_REF, target.table, target.row, column)
 
-    def adjacent_cell(self, i: int, ids: list[str]) -> _Target | None:
+    def adjacent_cell(self, i: int, ids: list[str]) -> Target | None:
         """The cell of the value the marker stands right after (on its line, or under it when wrapped)."""
         w = self.words[i]
-        best: tuple[float, _Target] | None = None
+        best: tuple[float, Target] | None = None
         for path, span in self.assigned.items():
             target = self.targets.get(path)
             if target is None:
@@ -979,9 +640,9 @@ class _Aligner:
                 gaps = [w.x0 - self.words[j].x1 for j in span.words
                         if abs(self.words[j].y_mid - w.y_mid) <= self.height * 1.2]
                 gap = min((g for g in gaps if -1.0 <= g <= self.height * 3), default=None)
-                if gap is None and 0 <= w.top - last.bottom <= self.height * 1.5 and span.words[-1] in self.successors(
-                        span.words[-1], last.x0, last.x1) and self.under_block(w, min(self.words[j].x0 for j in span.words),
-                                                                               max(self.words[j].x1 for j in span.words)):
+                x0 = min(self.words[j].x0 for j in span.words)
+                x1 = max(self.words[j].x1 for j in span.words)
+                if gap is None and i in self.graph.successors(span.words[-1], x0, x1):
                     gap = self.height * 3  # the marker wrapped onto the next line of the cell
             if gap is None:
                 continue
@@ -990,7 +651,7 @@ class _Aligner:
                     best = (gap, cell)
         return best[1] if best else None
 
-    def companions(self, target: _Target) -> list[_Target]:
+    def companions(self, target: Target) -> list[Target]:
         """Targets printed in the same cell: Table II's acquired/disposed rides with its amount."""
         if target.table == "II" and target.column == "shares":
             other = self.targets.get(f"derivative.{target.row}.acquired_disposed")
@@ -1053,12 +714,11 @@ class _Aligner:
         for line in self.lines:
             for k in range(len(line.words) - 1):
                 word, nxt = line.words[k], line.words[k + 1]
-                i, j = self.index[id(word)], self.index[id(nxt)]
-                if word.text.upper() != "FORM" or nxt.text.upper() != kind.upper() or j in self.label_words:
+                j = self.index[id(nxt)]
+                if word.text.upper() != "FORM" or nxt.text.upper() != kind.upper() or not self.usable(j):
                     continue
-                if k and line.words[k - 1].text.upper() == "SEC" or not self.free(j):
-                    continue
-                # The title starts its line ("FORM 4", "FORM 4 (continued)"); "Form 4" elsewhere is prose.
+                # The title starts its line ("FORM 4", "FORM 4 (continued)"); "SEC Form 4" and
+                # "Form 4" in a caption are printed text.
                 if k and not (len(line.words) > k + 2 and line.words[k + 2].text.lower().startswith("(cont")):
                     continue
                 self.labels[j] = WordLabel(nxt.page, nxt.text, nxt.bbox, "document_type")
@@ -1090,64 +750,3 @@ class _Aligner:
                 label = WordLabel(w.page, w.text, w.bbox, kind)
             out.append(label)
         return out
-
-
-# --- comparing with exact labels -------------------------------------------------------------------
-
-
-def field_pattern(label: str) -> str:
-    """A field with its row and list indices starred: 'non_derivative.*.shares'."""
-    return re.sub(r"\.\d+(?=\.|$)", ".*", label)
-
-
-def agreement(exact: list[WordLabel], aligned: list[WordLabel], worst: int = 5) -> AlignAgreement:
-    """Share of words whose aligned field is the exact one; the lists are word for word."""
-    if len(exact) != len(aligned):
-        raise ValueError(f"the label lists differ in length ({len(exact)} exact, {len(aligned)} aligned)")
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    confused: dict[str, Counter[str]] = defaultdict(Counter)
-    agreed = 0
-    for e, a in zip(exact, aligned):
-        same = e.field == a.field and (e.field != FOOTNOTE_REF or (e.table, e.row, e.column) == (a.table, a.row, a.column))
-        pattern = field_pattern(e.field)
-        per[pattern][1] += 1
-        if same:
-            per[pattern][0] += 1
-            agreed += 1
-        else:
-            confused[pattern][field_pattern(a.field) if a.field != e.field else a.field + " (wrong cell or row)"] += 1
-    ranked = sorted(confused, key=lambda p: per[p][1] - per[p][0], reverse=True)[:worst]
-    return AlignAgreement(
-        words=len(exact), agreed=agreed, per_field={k: (v[0], v[1]) for k, v in sorted(per.items())},
-        confusions={p: dict(confused[p].most_common(4)) for p in ranked})
-
-
-def labels_for_layout(layout: Layout, exact: list[WordLabel], min_overlap: float = 0.3) -> list[WordLabel]:
-    """Exact labels carried onto the words of a layout read from the same pages (PDF or OCR).
-
-    Each layout word takes the label of the exact word its box overlaps most (as a share of
-    the smaller box), text similarity breaking ties; a word over nothing printed is "other".
-    """
-    by_page: dict[int, list[WordLabel]] = defaultdict(list)
-    for label in exact:
-        by_page[label.page].append(label)
-    out = []
-    for w in layout.words:
-        best: tuple[float, WordLabel] | None = None
-        for label in by_page.get(w.page, []):
-            x0, top, x1, bottom = label.bbox
-            ix = min(w.x1, x1) - max(w.x0, x0)
-            iy = min(w.bottom, bottom) - max(w.top, top)
-            if ix <= 0 or iy <= 0:
-                continue
-            smaller = min((w.x1 - w.x0) * (w.bottom - w.top), (x1 - x0) * (bottom - top)) or 1.0
-            overlap = ix * iy / smaller
-            score = overlap + 0.2 * Levenshtein.normalized_similarity(alnum(w.text), alnum(label.text))
-            if overlap >= min_overlap and (best is None or score > best[0]):
-                best = (score, label)
-        if best is None:
-            out.append(WordLabel(w.page, w.text, w.bbox, OTHER))
-        else:
-            e = best[1]
-            out.append(WordLabel(w.page, w.text, w.bbox, e.field, e.table, e.row, e.column))
-    return out
