@@ -295,6 +295,7 @@ def synth(
     seed: int = typer.Option(0, "--seed", help="The same seed writes the same documents."),
     limit: Optional[int] = typer.Option(None, "--n", help="Use at most this many XML files."),
     families: str = typer.Option("edgar,paper,agent,typewriter", "--families", help="Layout families to draw from."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Render in this many processes (same files as with one)."),
 ) -> None:
     """Render records into labeled documents: PDFs, text dumps, markdown, scans and faxes.
 
@@ -320,7 +321,7 @@ def synth(
     records = chain(records_from_xml(xml, limit) if xml is not None else [], make_records(fake, seed) if fake else [])
     with Progress(transient=True) as progress:
         task = progress.add_task("rendering", total=xml_count + fake)
-        outcome = build_set(records, out, settings, lambda n: progress.advance(task, n))
+        outcome = build_set(records, out, settings, lambda n: progress.advance(task, n), workers=workers)
     typer.echo(f"{len(outcome.documents)} documents written to {out} (manifest: {out / 'manifest.jsonl'})")
     for record_id, message in outcome.failures:
         typer.echo(f"error: {record_id}: {message}", err=True)

@@ -73,3 +73,13 @@ def test_scan_labels_follow_the_words_onto_the_ocr(tmp_path):
 def test_synth_refuses_unknown_channels(tmp_path):
     result = CliRunner().invoke(app, ["synth", "--fake", "1", "--channels", "pdf,telex", "--out", str(tmp_path)])
     assert result.exit_code != 0 and "telex" in result.output
+
+
+def test_parallel_workers_write_the_same_set(tmp_path):
+    records = list(make_records(3, seed=8))
+    one = build_set(records, tmp_path / "one", SynthSettings(channels=("pdf", "md"), seed=8))
+    two = build_set(records, tmp_path / "two", SynthSettings(channels=("pdf", "md"), seed=8), workers=2)
+    assert [d.key for d in one.documents] == [d.key for d in two.documents]
+    assert (tmp_path / "one" / "manifest.jsonl").read_text() == (tmp_path / "two" / "manifest.jsonl").read_text()
+    for doc in one.documents:
+        assert (tmp_path / "one" / doc.file).read_bytes() == (tmp_path / "two" / doc.file).read_bytes()

@@ -108,25 +108,55 @@ def corpus_set(corpus: Path, split: str, settings: SynthSettings, n: int | None,
 
 
 def build_set(records: Iterable[Record], out: Path, settings: SynthSettings,
-              progress: Callable[[int], None] | None = None) -> SynthOutcome:
-    """Write every channel of every variant of every record under `out`; one bad record never stops the rest."""
+              progress: Callable[[int], None] | None = None, workers: int = 1) -> SynthOutcome:
+    """Write every channel of every variant of every record under `out`; one bad record never stops the rest.
+
+    With `workers` > 1 records are rendered in parallel processes; the files and the manifest's
+    order are the same as with one, since each record's output depends only on the seed.
+    """
     out = Path(out)
     for sub in ("docs", "gold", "labels"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     outcome = SynthOutcome([], [])
     with (out / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
-        for record in records:
-            record_id = _record_id(record)
-            try:
-                for variant in range(settings.per_doc):
-                    for doc in _variant(record, record_id, variant, out, settings):
-                        outcome.documents.append(doc)
-                        manifest.write(json.dumps(asdict(doc), sort_keys=True) + "\n")
-            except (Form4Error, ValueError, OSError) as exc:
-                outcome.failures.append((record_id, str(exc)))
+        for documents, failure in _each_record(records, out, settings, workers):
+            for doc in documents:
+                outcome.documents.append(doc)
+                manifest.write(json.dumps(asdict(doc), sort_keys=True) + "\n")
+            if failure is not None:
+                outcome.failures.append(failure)
             if progress is not None:
                 progress(1)
     return outcome
+
+
+def _each_record(records: Iterable[Record], out: Path, settings: SynthSettings, workers: int):
+    if workers <= 1:
+        for record in records:
+            yield _one_record(record, out, settings)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_one_record, records, _repeat(out), _repeat(settings), chunksize=4)
+
+
+def _repeat(value):
+    while True:
+        yield value
+
+
+def _one_record(record: Record, out: Path, settings: SynthSettings) -> tuple[list[SynthDocument], tuple[str, str] | None]:
+    record_id = _record_id(record)
+    documents: list[SynthDocument] = []
+    try:
+        for variant in range(settings.per_doc):
+            documents.extend(_variant(record, record_id, variant, out, settings))
+    except (Form4Error, ValueError, OSError) as exc:
+        return documents, (record_id, str(exc))
+    return documents, None
 
 
 def _record_id(record: Record) -> str:
