@@ -113,8 +113,10 @@ class _Row(BaseModel):
     transaction_code: Text = Field(
         default_factory=_text, description="Footnotes on the transaction coding are attached here."
     )
-    equity_swap_involved: Flag = Field(default_factory=_flag, description="The V column.")
-    transaction_timeliness: Text = Field(default_factory=_text, description="E (early) or L (late).")
+    equity_swap_involved: Flag = Field(default_factory=_flag, description="An equity swap was involved (XML only).")
+    transaction_timeliness: Text = Field(
+        default_factory=_text, description="E (early: a \"V\" in the form's V column) or L (late)."
+    )
     shares: Number = Field(default_factory=_number)
     price_per_share: Number = Field(default_factory=_number)
     acquired_disposed: Text = Field(default_factory=_text, description="A or D.")

@@ -538,7 +538,9 @@ class _Extraction:
         is_transaction = row.transaction_date.present or row.transaction_code.present
         row.kind = "transaction" if is_transaction else "holding"
         if is_transaction:
-            row.transaction_form_type = self.value([], "5" if v_flag else base_type)
+            row.transaction_form_type = self.value([], base_type)
+            if v_flag:  # "V": reported voluntarily, earlier than required (Instruction 8)
+                row.transaction_timeliness = self.value([], "E")
             row.equity_swap_involved = self.value([], False)
         return row
 
