@@ -45,7 +45,15 @@ _PRELOAD = (
 
 def model_version(settings: ExtractSettings) -> str:
     """What produced a record; `--reextract` redoes documents finished by any other."""
-    return f"{'model' if settings.method == 'model' else 'rules'}-{__version__}"
+    from .model import auto_strategy, model_installed, model_meta
+
+    uses_model = settings.method == "model" or (
+        settings.method == "auto" and model_installed(settings.model_dir) and auto_strategy(settings.model_dir) != "rules")
+    if not uses_model or not model_installed(settings.model_dir):
+        return f"rules-{__version__}"
+    meta = model_meta(settings.model_dir)
+    kind = "model" if settings.method == "model" else auto_strategy(settings.model_dir)
+    return f"{kind}-{__version__}-{meta.get('name', 'model')}-{str(meta.get('data_hash', 'unknown'))[:12]}"
 
 
 @dataclass(frozen=True)

@@ -329,5 +329,51 @@ def synth(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def train(
+    from_xml: Optional[Path] = typer.Option(None, "--from-xml", help="A folder of ownership XML (or record JSON) to render."),
+    limit: Optional[int] = typer.Option(None, "--n", help="Use at most this many XML files."),
+    fake: int = typer.Option(0, "--fake", help="Add this many made-up records."),
+    samples: Optional[Path] = typer.Option(
+        None, "--samples", help="Your own documents, each beside its <stem>.xml or <stem>.json record."),
+    channels: str = typer.Option("pdf,text,md", "--channels", "-c", help="Comma-separated: pdf, html, text, md, scan."),
+    families: str = typer.Option("edgar,paper,agent,typewriter", "--families", help="Layout families to render in."),
+    dev: Optional[Path] = typer.Option(None, "--dev", help="XML folder to choose the threshold on (else a share of the data)."),
+    dev_n: int = typer.Option(20, "--dev-n", help="Records of --dev to use."),
+    out: Path = typer.Option(..., "--out", "-o", help="Model folder to write (models/NAME to ship it)."),
+    seed: int = typer.Option(0, "--seed", help="The same seed renders the same documents."),
+) -> None:
+    """Train the word classifier and document-type classifier; writes the model folder with meta.json.
+
+    Example: form4 train --from-xml ../shared/corpus/xml/train --n 200 --fake 100 --channels pdf,md --out models/mine
+    """
+    from rich.progress import Progress
+
+    from .training import TrainSettings, count_inputs, run_training
+
+    try:
+        settings = TrainSettings(channels=tuple(c.strip() for c in channels.split(",") if c.strip()),
+                                 families=tuple(f.strip() for f in families.split(",") if f.strip()),
+                                 n_made_up=fake, seed=seed, dev_fraction=0.0 if dev else 0.2)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if from_xml is None and samples is None and fake < 1:
+        raise typer.BadParameter("give --from-xml DIR, --samples DIR or --fake N")
+    for option, folder in (("--from-xml", from_xml), ("--samples", samples), ("--dev", dev)):
+        if folder is not None and not folder.is_dir():
+            raise typer.BadParameter(f"{folder}: not a folder", param_hint=option)
+    try:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("rendering and labeling", total=count_inputs(from_xml, limit, samples, fake))
+            outcome = run_training(out, settings, from_xml, limit, samples, dev, dev_n, lambda n: progress.advance(task, n))
+    except (Form4Error, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(json.dumps({"model": str(outcome.path), "train_documents": outcome.meta["train_documents"],
+                           "dev_scores": outcome.meta["dev_scores"], "threshold": outcome.meta.get("threshold")}))
+    for message in outcome.failures:
+        typer.echo(f"error: {message}", err=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

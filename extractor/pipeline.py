@@ -21,6 +21,7 @@ class ExtractSettings:
     method: Method = "auto"
     max_pages: int = 50
     rules: RulesSettings = field(default_factory=RulesSettings)
+    model_dir: str | None = None  # a trained model folder; None: models/default when installed
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -29,12 +30,18 @@ class ExtractSettings:
             raise ValueError(f"max_pages must be at least 1, not {self.max_pages}")
 
 
-def _extractor(method: Method, source: str):
-    if method == "model":
+def _extractor(method: Method, source: str, model_dir: str | None = None):
+    """Rules, the model alone, or (auto) the model combined with the rules when a model is installed."""
+    from .model import ModelExtractor, ModelSettings, auto_strategy, cached_model, model_installed
+
+    if method == "rules" or (method == "auto" and (not model_installed(model_dir) or auto_strategy(model_dir) == "rules")):
+        return RuleExtractor()
+    if not model_installed(model_dir):
         raise ModelError(
-            f"{source}: no trained model is installed yet; use --method rules (or auto, which falls back to the rules)"
+            f"{source}: no trained model is installed at {model_dir or 'models/default'}; "
+            "use --method rules (or auto, which falls back to the rules), or train one with `form4 train`"
         )
-    return RuleExtractor()
+    return ModelExtractor(cached_model(model_dir), ModelSettings(combine=method == "auto"))
 
 
 def extract_bytes(
@@ -58,7 +65,7 @@ def extract_bytes(
             record = read_xml(data, source)
         pages = 1
     else:
-        extractor = _extractor(settings.method, source)
+        extractor = _extractor(settings.method, source, settings.model_dir)
         with measure(timings, "layout") as lap:
             layout = read_layout(data, source, LayoutSettings(pdf=PdfSettings(max_pages=settings.max_pages)))
             lap.stage = "ocr" if layout.ocr else "layout"

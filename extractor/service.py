@@ -310,8 +310,15 @@ def load_model(settings: ServiceSettings) -> ModelInfo:
     evaluation = None
     if settings.evaluation_path is not None and settings.evaluation_path.is_file():
         evaluation = json.loads(settings.evaluation_path.read_text(encoding="utf-8"))
-    return ModelInfo(version=version, installed=False, evaluation=evaluation,
-                     message="no trained model is installed: method auto uses the rules, method model answers 422")
+    from .model import auto_strategy, model_installed, model_meta
+
+    if not model_installed():
+        return ModelInfo(version=version, installed=False, evaluation=evaluation,
+                         message="no trained model is installed: method auto uses the rules, method model answers 422")
+    meta = model_meta()
+    evaluation = evaluation or {key: meta.get(key) for key in ("dev_scores", "heldout_dev_scores", "real_samples_wrong_fields")}
+    return ModelInfo(version=version, installed=True, evaluation=evaluation,
+                     message=f"model {meta.get('name', 'default')} installed; method auto uses {auto_strategy()}")
 
 
 def _model_version(settings: ExtractSettings) -> str:

@@ -45,9 +45,12 @@ def test_text_that_is_not_a_form_is_refused_with_its_name(tmp_path):
     assert f"{essay}: not an SEC Form 3, 4 or 5" in result.stderr
 
 
-def test_method_model_says_no_model_is_installed():
+def test_method_model_extracts_with_the_shipped_model():
     result = runner.invoke(app, ["extract", str(EXAMPLE), "--method", "model"])
-    assert result.exit_code == 1 and "no trained model" in result.stderr
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["document_type"]["value"] == "4"
+    assert any(v.get("method") == "model" for v in (record["issuer"]["name"], record["document_type"]))
 
 
 def test_schema_is_the_record_json_schema():

@@ -80,7 +80,8 @@ def test_timings_are_filled_per_stage():
     assert timings.total == pytest.approx(sum(getattr(timings, s) for s in ("classification", "layout", "rules", "validation")))
 
 
-def test_bad_gold_is_listed_and_a_missing_model_is_not_available(tmp_path):
+def test_bad_gold_is_listed_and_a_missing_model_is_not_available(tmp_path, monkeypatch):
+    monkeypatch.setattr("extractor.model.DEFAULT_MODEL", tmp_path / "no-model")  # as on a machine without one
     gold, docs = tmp_path / "gold", tmp_path / "docs"
     gold.mkdir(), docs.mkdir()
     (gold / "ex.json").write_text(extract_file(EXAMPLE).model_dump_json())
@@ -162,7 +163,8 @@ def _write_case(root: Path, alpha: Record, beta: Record) -> tuple[Path, Path]:
     return gold, docs
 
 
-def test_form4_evaluate_writes_json_and_html_with_the_right_numbers(tmp_path):
+def test_form4_evaluate_writes_json_and_html_with_the_right_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr("extractor.model.DEFAULT_MODEL", tmp_path / "no-model")  # as on a machine without one
     gold, docs = _write_case(tmp_path, gold_record(), with_wrong_shares(gold_record()))
     out = tmp_path / "out"
     result = runner.invoke(app, ["evaluate", "--gold", str(gold), "--docs", str(docs), "--method", "all", "-o", str(out)])

@@ -75,7 +75,9 @@ def test_health_and_model(client):
     health = client.get("/v1/health").json()
     assert health["status"] == "ok" and health["processes"] == 1 and health["in_flight"] == 0
     model = client.get("/v1/model").json()
-    assert model["version"] == "rules-0.1.0" and model["installed"] is False and "model" in model["methods"]
+    # The shipped model is installed; method auto keeps to the rules, as its meta.json says.
+    assert model["version"] == "rules-0.1.0" and model["installed"] is True and "model" in model["methods"]
+    assert "auto uses rules" in model["message"] and model["evaluation"]["heldout_dev_scores"]
 
 
 def test_text_body_gives_the_record_with_confidence_and_line(client):
@@ -155,8 +157,8 @@ def test_oversized_upload_is_413_with_and_without_a_declared_length(client):
 
 def test_bad_parameters_and_requests(client):
     assert "method" in error_of(client.post("/v1/extract?method=magic", content=made_up_text()), 422, "invalid_request")
-    message = error_of(client.post("/v1/extract?method=model", content=made_up_text()), 422, "model_unavailable")
-    assert "no trained model" in message
+    by_model = client.post("/v1/extract?method=model", content=made_up_text())
+    assert by_model.status_code == 200 and by_model.json()["issuer"]["name"]["method"] == "model"
     error_of(client.post("/v1/extract", files={"other": ("a.txt", made_up_text())}), 400, "empty_input")
     error_of(client.post("/v1/extract", content=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data"}),
              400, "malformed_multipart")

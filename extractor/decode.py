@@ -1,0 +1,392 @@
+"""From per-word field probabilities to a Record.
+
+The classifier names each word's field with its row index collapsed ("non_derivative.*.shares");
+the indices come back here from geometry: owners by the "Name and Address" captions above
+them, table rows by line bands (anchored the way `tables._rows` anchors them), footnotes at
+their numbered starts, signatures by runs in reading order. Values are parsed as the rules
+parse them (`values.py`); each carries method "model", the mean probability of its words as
+confidence, and its page and box.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Any
+
+import numpy as np
+
+from .labels import LabelFinder, catalog
+from .layout.document import Layout, Word
+from .records import (
+    DerivativeRow,
+    Footnote,
+    NonDerivativeRow,
+    Provenance,
+    Record,
+    ReportingOwner,
+    Signature,
+    Value,
+)
+from .tables import _rows
+from .values import is_check_mark, parse_date, parse_number, split_footnotes, state_code
+
+NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
+                  "conversion_or_exercise_price", "underlying_shares", "underlying_value", "total_value"}
+DATE_COLUMNS = {"transaction_date", "deemed_execution_date", "exercise_date", "expiration_date"}
+TOP_FLAGS = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported",
+             "no_securities_owned", "joint_filing")
+_MARKER = re.compile(r"^\(?(\d{1,2})\)$|^\((\d{1,2})\)?$")
+_FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
+_TICKER = re.compile(r"[\[\](){}|]")
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    """Which words count: a word's best label needs at least this probability."""
+
+    min_word_probability: float = 0.3
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_word_probability < 1.0:
+            raise ValueError(f"min_word_probability must be in [0, 1), not {self.min_word_probability}")
+
+
+@dataclass
+class _Tagged:
+    word: Word
+    index: int
+    field: str
+    probability: float
+
+
+def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+           settings: DecodeSettings | None = None, document_type: tuple[str, float] | None = None) -> Record:
+    """A Record from `layout` and one row of class probabilities per word (in `layout.words` order)."""
+    settings = settings or DecodeSettings()
+    words = list(layout.words)
+    best = probabilities.argmax(axis=1) if len(words) else np.zeros(0, int)
+    tagged = [_Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
+    tagged = [t for t in tagged if t.field not in ("label", "other") and t.probability >= settings.min_word_probability]
+    grid = layout.geometry == "grid"
+    record = Record()
+    if document_type is not None:
+        record.document_type = Value(value=document_type[0], confidence=round(document_type[1], 4), method="model")
+    by_field: dict[str, list[_Tagged]] = {}
+    for t in tagged:
+        by_field.setdefault(t.field, []).append(t)
+
+    _header(record, by_field, grid)
+    _owners(record, by_field, layout, grid)
+    _joint_filing(record, by_field.get("joint_filing", []), words, grid)
+    kind = record.document_type.value
+    if kind and "/" not in kind and record.date_of_original_submission.present:
+        record.document_type = record.document_type.model_copy(update={"value": kind + "/A"})  # an amendment
+    base_type = (document_type[0] if document_type else "4")[0]
+    for table, row_type in (("non_derivative", NonDerivativeRow), ("derivative", DerivativeRow)):
+        rows = _table(table, row_type, tagged, grid)
+        for row in rows:
+            if row.kind == "transaction":
+                row.transaction_form_type = Value(value=base_type, confidence=0.8, method="model")
+                if not row.equity_swap_involved.present:
+                    row.equity_swap_involved = Value(value=False, confidence=0.8, method="model")
+        setattr(record, table, rows)
+    record.footnotes = _footnotes(tagged, grid)
+    record.signatures = _signatures(by_field, grid)
+    record.source.format = layout.format
+    record.source.path = layout.source
+    record.source.pages = len(layout.pages)
+    return record
+
+
+def value_of(tags: list[_Tagged], parsed: Any, grid: bool, footnotes: list[str] | None = None) -> Value:
+    """A Value read from `tags`, its confidence their mean probability (lowered by OCR doubt)."""
+    confidence = fmean(t.probability for t in tags) if tags else 0.5
+    ocr = [t.word.confidence for t in tags if t.word.confidence is not None]
+    if ocr:
+        confidence *= 0.6 + 0.4 * min(ocr)
+    provenance = None
+    if tags:
+        first = tags[0].word
+        if grid:
+            provenance = Provenance(page=first.page, line=first.line)
+        else:
+            page = [t.word for t in tags if t.word.page == first.page]
+            provenance = Provenance(page=first.page, bbox=(min(w.x0 for w in page), min(w.top for w in page),
+                                                          max(w.x1 for w in page), max(w.bottom for w in page)))
+    return Value(value=parsed, footnote_ids=footnotes or [], confidence=round(min(max(confidence, 0.0), 1.0), 4),
+                 method="model", provenance=provenance)
+
+
+def _text(tags: list[_Tagged]) -> str:
+    return " ".join(t.word.text for t in sorted(tags, key=lambda t: t.index))
+
+
+def _header(record: Record, by_field: dict[str, list[_Tagged]], grid: bool) -> None:
+    for name in ("period_of_report", "date_of_original_submission"):
+        tags = by_field.get(name, [])
+        date = parse_date(_text(tags))
+        if date:
+            setattr(record, name, value_of(tags, date, grid))
+    tags = by_field.get("issuer.name", [])
+    text, _ = split_footnotes(_text(tags))
+    if text:
+        record.issuer.name = value_of(tags, " ".join(text.split()), grid)
+    tags = by_field.get("issuer.trading_symbol", [])
+    symbol = _TICKER.sub("", _text(tags)).strip()
+    if symbol:
+        record.issuer.trading_symbol = value_of(tags, symbol.upper(), grid)
+    tags = by_field.get("remarks", [])
+    if tags:
+        record.remarks = value_of(tags, _text(tags), grid)
+    for name in TOP_FLAGS:
+        tags = [t for t in by_field.get(name, []) if t.word.checkbox is not False]
+        if name == "joint_filing":
+            continue  # decided with the owners: the mark may sit by either caption
+        if tags:
+            setattr(record, name, value_of(tags, True, grid))
+        elif name in ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported"):
+            setattr(record, name, Value(value=False, confidence=0.6, method="model"))
+
+
+def _joint_filing(record: Record, tags: list[_Tagged], words: list[Word], grid: bool) -> None:
+    """The filing box's mark: by "more than one reporting person" it is joint, by "one reporting person" not."""
+    for t in tags:
+        after = " ".join(w.text for w in words[t.index + 1:t.index + 5]).lower()
+        if "more" in after or "joint" in after:
+            record.joint_filing = value_of([t], True, grid)
+            return
+        if "one" in after or "individual" in after:
+            record.joint_filing = value_of([t], False, grid)
+            return
+    record.joint_filing = Value(value=len(record.owners) > 1, confidence=0.7, method="model")
+
+
+def _owner_starts(layout: Layout) -> list[Word]:
+    finder = LabelFinder(layout)
+    return [m.first for m in finder.find("name_address", catalog()["boxes"]["name_address"], min_score=0.7)]
+
+
+def _owners(record: Record, by_field: dict[str, list[_Tagged]], layout: Layout, grid: bool) -> None:
+    owner_tags = {k: v for k, v in by_field.items() if k.startswith("owners.*.")}
+    if not owner_tags:
+        return
+    starts = _owner_starts(layout)
+    order = {id(w): i for i, w in enumerate(layout.words)}
+    start_positions = sorted(order[id(w)] for w in starts)
+
+    def owner_of(t: _Tagged) -> int:
+        if len(start_positions) <= 1:
+            return 0
+        # On a page the caption nearest above-left in reading order owns the word; box
+        # layouts side by side are rare enough for reading order to do.
+        return max(sum(1 for p in start_positions if p <= t.index) - 1, 0)
+
+    grouped: dict[int, dict[str, list[_Tagged]]] = {}
+    for name, tags in owner_tags.items():
+        for t in tags:
+            grouped.setdefault(owner_of(t), {}).setdefault(name[len("owners.*."):], []).append(t)
+    for index in sorted(grouped):
+        fields = grouped[index]
+        owner = ReportingOwner()
+        for path, tags in fields.items():
+            text = _text(tags)
+            if path.startswith("relationship.is_"):
+                tags = [t for t in tags if t.word.checkbox is not False and (t.word.checkbox or is_check_mark(t.word.text)
+                                                                            or len(t.word.text) <= 3)]
+                if tags:
+                    setattr(owner.relationship, path.split(".")[1], value_of(tags, True, grid))
+            elif path in ("relationship.officer_title", "relationship.other_text", "name"):
+                target = owner.relationship if path.startswith("relationship.") else owner
+                setattr(target, path.split(".")[-1], value_of(tags, text, grid))
+            elif path == "address.state":
+                code = state_code(text)
+                if code:
+                    owner.address.state = value_of(tags, code, grid)
+            elif path.startswith("address."):
+                key = path.split(".")[1]
+                if key in ("non_us_address", "good_address"):
+                    continue
+                setattr(owner.address, key, value_of(tags, text.rstrip(","), grid))
+        for flag in ("is_director", "is_officer", "is_ten_percent_owner", "is_other"):
+            if not getattr(owner.relationship, flag).present:
+                setattr(owner.relationship, flag, Value(value=False, confidence=0.5, method="model"))
+        _street_lines(owner, fields.get("address.street1", []) + fields.get("address.street2", []), grid)
+        if owner.name.present:
+            record.owners.append(owner)
+
+
+def _street_lines(owner: ReportingOwner, tags: list[_Tagged], grid: bool) -> None:
+    """Street words by line: the first line is street 1, the rest street 2 (the classifier mixes the two up)."""
+    lines: list[list[_Tagged]] = []
+    for t in sorted(tags, key=lambda t: t.index):
+        if lines and _same_line(lines[-1][-1].word, t.word, grid):
+            lines[-1].append(t)
+        else:
+            lines.append([t])
+    if len(lines) < 2:
+        return  # one line (a grid cell holding both): the classifier's own split stands
+    owner.address.street1 = value_of(lines[0], _text(lines[0]).rstrip(","), grid) if lines else owner.address.street1
+    rest = [t for line in lines[1:] for t in line]
+    owner.address.street2 = value_of(rest, _text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
+
+
+def _same_line(a: Word, b: Word, grid: bool) -> bool:
+    if grid:
+        return a.line == b.line
+    return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
+
+
+def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool) -> list:
+    prefix = table + ".*."
+    cells = [t for t in tagged if t.field.startswith(prefix)]
+    if not cells:
+        return []
+    column = {id(t.word): t.field[len(prefix):] for t in cells}
+    info = {id(t.word): t for t in cells}
+    # Footnote markers in the table join the cell of the value just left of them.
+    markers = [t for t in tagged if t.field == "footnote_ref"]
+    cell_words = sorted((t.word for t in cells), key=lambda w: (w.page, w.top, w.x0))
+    bands: dict[str, tuple[float, float]] = {}
+    for t in cells:
+        name = column[id(t.word)]
+        x0, x1 = bands.get(name, (t.word.x0, t.word.x1))
+        bands[name] = (min(x0, t.word.x0), max(x1, t.word.x1))
+    table_top = min((w.page, w.top) for w in cell_words)
+    table_bottom = max((w.page, w.bottom) for w in cell_words)
+    for m in markers:
+        left = _left_value(m.word, cell_words)
+        if left is not None:
+            column[id(m.word)] = column[id(left)]
+            info[id(m.word)] = m
+        elif table_top <= (m.word.page, m.word.top) <= table_bottom:
+            inside = _band_of(m.word, bands, cells, grid)
+            if inside is not None:
+                column[id(m.word)] = inside
+                info[id(m.word)] = m
+    words = [info[k].word for k in info]
+    rows = _rows(words, grid, lambda w: column[id(w)], "security_title")
+    out = []
+    for row_words in rows:
+        if not row_words:
+            continue
+        by_column: dict[str, list[_Tagged]] = {}
+        for w in row_words:
+            by_column.setdefault(column[id(w)], []).append(info[id(w)])
+        row = row_type()
+        for name, tags in by_column.items():
+            _set_cell(row, name, tags, grid)
+        row.kind = "transaction" if (row.transaction_code.present or row.transaction_date.present) else "holding"
+        if any(v.present for _, v in _row_values(row)):
+            out.append(row)
+    return out
+
+
+def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[_Tagged], grid: bool) -> str | None:
+    """The column a lone footnote marker stands in (its own cell holds no value)."""
+    if grid:
+        same = [t for t in cells if t.word.cell is not None and t.word.cell == marker.cell]
+        return same[0].field.split(".")[-1] if same else None
+    for name, (x0, x1) in bands.items():
+        if x0 - 1.0 <= marker.x_mid <= x1 + 1.0:
+            return name
+    return None
+
+
+def _row_values(row) -> list[tuple[str, Value]]:
+    return [(name, getattr(row, name)) for name in type(row).model_fields if isinstance(getattr(row, name), Value)]
+
+
+def _left_value(marker: Word, words: list[Word]) -> Word | None:
+    best = None
+    for w in words:
+        if w.page != marker.page or abs(w.y_mid - marker.y_mid) > max(w.height, marker.height):
+            continue
+        gap = marker.x0 - w.x1
+        if -1.0 <= gap <= max(w.height * 1.5, 3.0) and (best is None or w.x1 > best.x1):
+            best = w
+    return best
+
+
+def _set_cell(row, name: str, tags: list[_Tagged], grid: bool) -> None:
+    if name not in type(row).model_fields:
+        return
+    value_tags = [t for t in tags if t.field != "footnote_ref"]
+    text, footnotes = split_footnotes(_text(value_tags))
+    for t in tags:
+        number = re.sub(r"\D", "", t.word.text) if t.field == "footnote_ref" else ""
+        if number and len(number) <= 2 and f"F{int(number)}" not in footnotes:
+            footnotes.append(f"F{int(number)}")
+    value_tags = value_tags or tags
+    if name in NUMBER_COLUMNS:
+        parsed = parse_number(re.sub(r"(?<=[\d.,])\s+(?=[\d.,])", "", text))  # a number wrapped in a narrow cell
+    elif name in DATE_COLUMNS:
+        parsed = parse_date(text)
+    elif name == "equity_swap_involved":
+        parsed = True if text.strip().upper().startswith("V") or is_check_mark(text) else None
+    elif name in ("acquired_disposed", "direct_or_indirect"):
+        letters = re.sub(r"[^A-Za-z]", "", text).upper()
+        parsed = letters[:1] or None
+    elif name == "transaction_code":
+        letters = re.sub(r"[^A-Za-z]", "", text).upper()
+        parsed = letters[:1] or None
+    else:
+        parsed = text or None
+    if parsed is None and not footnotes:
+        return
+    setattr(row, name, value_of(value_tags, parsed, grid, footnotes))
+
+
+def _footnotes(tagged: list[_Tagged], grid: bool) -> list[Footnote]:
+    words = sorted((t for t in tagged if t.field in ("footnotes.*.text", "footnote_ref")), key=lambda t: t.index)
+    notes: list[tuple[str, list[_Tagged]]] = []
+    for t in words:
+        match = _FOOTNOTE_START.match(t.word.text)
+        if match and _is_start(t, words):
+            notes.append((f"F{int(match.group(1) or match.group(2))}", []))
+            continue
+        if t.field != "footnotes.*.text":
+            continue
+        if not notes:
+            notes.append(("F1", []))
+        notes[-1][1].append(t)
+    out: list[Footnote] = []
+    seen: set[str] = set()
+    for note_id, tags in notes:
+        if note_id in seen or not tags:
+            continue
+        seen.add(note_id)
+        out.append(Footnote(id=note_id, text=value_of(tags, _text(tags), grid)))
+    return out
+
+
+def _is_start(t: _Tagged, words: list[_Tagged]) -> bool:
+    """A numbered marker starts a footnote when footnote text follows it."""
+    after = [w for w in words if w.index > t.index][:1]
+    return bool(after) and after[0].field == "footnotes.*.text" and after[0].index == t.index + 1
+
+
+def _signatures(by_field: dict[str, list[_Tagged]], grid: bool) -> list[Signature]:
+    names = _runs(by_field.get("signatures.*.name", []))
+    dates = _runs(by_field.get("signatures.*.date", []))
+    out: list[Signature] = []
+    for i, run in enumerate(names):
+        signature = Signature(name=value_of(run, _text(run), grid))
+        if i < len(dates):
+            date = parse_date(_text(dates[i]))
+            if date:
+                signature.date = value_of(dates[i], date, grid)
+        out.append(signature)
+    return out
+
+
+def _runs(tags: list[_Tagged]) -> list[list[_Tagged]]:
+    """Consecutive words (in reading order) of one field: one value each."""
+    runs: list[list[_Tagged]] = []
+    for t in sorted(tags, key=lambda t: t.index):
+        if runs and t.index - runs[-1][-1].index <= 3:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs

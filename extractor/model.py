@@ -1,0 +1,285 @@
+"""The trained model extractor: word classifier + decoder, a spaCy document-type classifier,
+and its combination with the rules.
+
+A model is a folder: `classifier.joblib` (the FieldClassifier), `spacy_doctype/` (a spaCy
+pipeline with a trained TextCategorizer, written by `nlp.to_disk`) and `meta.json` (library
+versions, training data digest and size, dev scores, the combination threshold). joblib
+files run code when loaded, so models load only from the project's `models/` folder or a
+path the user names.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .errors import ModelError, ModelVersionWarning, NotAFormError
+from .layout.document import Layout
+from .records import Record, Value
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "default"
+CLASSIFIER_FILE = "classifier.joblib"
+DOCTYPE_DIR = "spacy_doctype"
+META_FILE = "meta.json"
+NOT_A_FORM = "not_form"
+DOCTYPES = ("form3", "form4", "form5", NOT_A_FORM)
+
+
+def library_versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import sklearn
+    import spacy
+
+    from . import __version__
+
+    return {"extractor": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__,
+            "numpy": numpy.__version__, "joblib": joblib.__version__, "python": platform.python_version()}
+
+
+@dataclass
+class TrainedModel:
+    """A loaded (or freshly trained) model and its description."""
+
+    classifier: Any  # FieldClassifier
+    doctype: Any | None  # spacy Language with a "textcat" pipe
+    threshold: float = 0.8
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def version(self) -> str:
+        return f"{self.meta.get('name', 'model')}-{self.meta.get('data_hash', 'unknown')}"
+
+
+def save_model(model: TrainedModel, folder: Path) -> Path:
+    import joblib
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model.classifier, folder / CLASSIFIER_FILE, compress=("lzma", 6))  # keeps the shipped model under 25 MB
+    if model.doctype is not None:
+        model.doctype.to_disk(folder / DOCTYPE_DIR)
+    meta = dict(model.meta)
+    meta["versions"] = library_versions()
+    meta["threshold"] = model.threshold
+    meta.setdefault("name", folder.name)
+    (folder / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    model.meta = meta
+    model.path = folder
+    return folder
+
+
+def trusted(folder: Path, named_by_user: bool) -> bool:
+    """The project's own models, or one the user pointed at themselves."""
+    if named_by_user:
+        return True
+    try:
+        Path(folder).resolve().relative_to(MODELS_DIR.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def load_model(folder: Path | str | None = None) -> TrainedModel:
+    """Load a model folder (the shipped default when None); warns on library version mismatch."""
+    import joblib
+
+    named = folder is not None
+    folder = Path(folder) if folder is not None else DEFAULT_MODEL
+    meta_path = folder / META_FILE
+    if not meta_path.is_file() or not (folder / CLASSIFIER_FILE).is_file():
+        raise ModelError(f"{folder}: no trained model here (missing {META_FILE} or {CLASSIFIER_FILE}); "
+                         "train one with `form4 train` or use --method rules")
+    if not trusted(folder, named):
+        raise ModelError(f"{folder}: models load only from {MODELS_DIR} or a path named explicitly")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{meta_path}: unreadable model description ({exc})") from exc
+    saved = meta.get("versions", {})
+    now = library_versions()
+    mismatched = [f"{k} {saved[k]} (installed {now[k]})" for k in ("scikit-learn", "spacy", "numpy")
+                  if k in saved and saved[k] != now.get(k)]
+    if mismatched:
+        warnings.warn(f"{folder}: model saved with other library versions: {', '.join(mismatched)}; "
+                      "its predictions may differ, retrain with `form4 train`", ModelVersionWarning, stacklevel=2)
+    try:
+        classifier = joblib.load(folder / CLASSIFIER_FILE)
+    except Exception as exc:  # a damaged or foreign pickle: say which file
+        raise ModelError(f"{folder / CLASSIFIER_FILE}: cannot load the classifier ({type(exc).__name__}: {exc})") from exc
+    doctype = None
+    if (folder / DOCTYPE_DIR).is_dir():
+        import spacy
+
+        doctype = spacy.load(folder / DOCTYPE_DIR)
+    return TrainedModel(classifier, doctype, float(meta.get("threshold", 0.8)), meta, folder)
+
+
+@lru_cache(maxsize=4)
+def _cached(folder: str) -> TrainedModel:
+    return load_model(Path(folder))
+
+
+def cached_model(folder: Path | str | None = None) -> TrainedModel:
+    """One loaded copy per folder per process (extraction of many documents loads once)."""
+    if folder is None:
+        return _cached_default()
+    return _cached(str(Path(folder).resolve()))
+
+
+@lru_cache(maxsize=1)
+def _cached_default() -> TrainedModel:
+    return load_model(None)
+
+
+def model_installed(folder: Path | str | None = None) -> bool:
+    folder = Path(folder) if folder is not None else DEFAULT_MODEL
+    return (folder / META_FILE).is_file() and (folder / CLASSIFIER_FILE).is_file()
+
+
+def model_meta(folder: Path | str | None = None) -> dict[str, Any]:
+    """A model folder's meta.json, without loading the model (empty when there is none)."""
+    folder = Path(folder) if folder is not None else DEFAULT_MODEL
+    try:
+        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def auto_strategy(folder: Path | str | None = None) -> str:
+    """What method auto does with this model: "rules", "model" or "combined" (meta.json's choice)."""
+    folder = Path(folder) if folder is not None else DEFAULT_MODEL
+    meta = model_meta(folder)
+    if not meta:
+        return "rules"
+    strategy = meta.get("auto_strategy", "combined")
+    return strategy if strategy in ("rules", "model", "combined") else "rules"
+
+
+def classify_doctype(model: TrainedModel, text: str) -> tuple[str, float]:
+    """The document type the spaCy text categorizer sees in a page's text, and its probability."""
+    if model.doctype is None:
+        return "form4", 0.5
+    cats = model.doctype(text[:3000]).cats
+    best = max(cats, key=cats.get)
+    return best, float(cats[best])
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """How the model extractor decides."""
+
+    combine: bool = True  # fall back to the rules field by field (method auto); False: the model alone
+    not_form_probability: float = 0.8  # the text categorizer must be this sure to refuse a document
+
+    def __post_init__(self) -> None:
+        if not 0.5 <= self.not_form_probability <= 1.0:
+            raise ValueError(f"not_form_probability must be in [0.5, 1], not {self.not_form_probability}")
+
+
+class ModelExtractor:
+    """The RuleExtractor's peer: `extract(layout) -> Record` with the trained model."""
+
+    method = "model"
+
+    def __init__(self, model: TrainedModel, settings: ModelSettings | None = None):
+        self.model = model
+        self.settings = settings or ModelSettings()
+
+    def extract(self, layout: Layout) -> Record:
+        from .decode import decode
+        from .features import document_features
+        from .rules import RuleExtractor, split_glued_words
+        from .training import page_text
+
+        layout = split_glued_words(layout)
+        kind, probability = classify_doctype(self.model, page_text(layout))
+        if kind == NOT_A_FORM and probability >= self.settings.not_form_probability:
+            raise NotAFormError(layout.source, f"not an SEC Form 3, 4 or 5 (the document-type classifier is "
+                                               f"{probability:.0%} sure)")
+        rules = None
+        if self.settings.combine:
+            rules = RuleExtractor().extract(layout)  # raises NotAFormError on too few form labels
+        words = list(layout.words)
+        if not words:
+            raise NotAFormError(layout.source, "no text to read")
+        features = document_features(layout)
+        probabilities = self.model.classifier.predict_proba([features])
+        document_type = None
+        if kind != NOT_A_FORM:
+            document_type = (kind[-1] + _amendment(rules), probability)
+        found = decode(layout, probabilities, self.model.classifier.classes_, document_type=document_type)
+        if rules is None or self.model.meta.get("auto_strategy") == "model":
+            return found  # (the rules still ran: they refuse what is not a form)
+        merged = combine(rules, found, self.model.threshold)
+        if rules.document_type.present:
+            merged.document_type = rules.document_type  # the printed title beats the text categorizer on real filings
+        return merged
+
+
+def _amendment(rules: Record | None) -> str:
+    if rules is not None and rules.document_type.value and rules.document_type.value.endswith("/A"):
+        return "/A"
+    return ""
+
+
+def combine(rules: Record, model: Record, threshold: float, list_threshold: float = 0.0,
+            fill: bool = True) -> Record:
+    """Field by field: the model's value where it is sure (confidence >= threshold), the rules' elsewhere.
+
+    Lists (owners, rows, footnotes, signatures) are merged element by element where both
+    found as many; where they disagree on the count, the model's list replaces the rules'
+    when the mean confidence of each of its elements reaches `list_threshold` (or the rules
+    found none), else the rules' list stands.
+    """
+    merged = _merge(rules, model, threshold, list_threshold, fill)
+    merged.warnings = list(rules.warnings)
+    merged.source = rules.source
+    return merged
+
+
+def _merge(rules: BaseModel, model: BaseModel, threshold: float, list_threshold: float, fill: bool) -> BaseModel:
+    updates: dict[str, Any] = {}
+    for name in type(rules).model_fields:
+        a, b = getattr(rules, name), getattr(model, name)
+        if isinstance(a, Value):
+            if _sure(b, threshold) and (not a.present or a.value != b.value or a.footnote_ids != b.footnote_ids):
+                updates[name] = b
+            elif not fill and not b.present and a.present and a.method == "rules":
+                updates[name] = b  # the model read nothing here, and it is right more often than the rules
+        elif isinstance(a, BaseModel):
+            updates[name] = _merge(a, b, threshold, list_threshold, fill)
+        elif isinstance(a, list):
+            if len(a) == len(b) and all(isinstance(x, BaseModel) for x in a):
+                updates[name] = [_merge(x, y, threshold, list_threshold, fill) if _same_kind(x, y) else x for x, y in zip(a, b)]
+            elif b and (not a or _mean_confidence_all(b) >= list_threshold):
+                updates[name] = list(b)  # the counts differ: the model's list when it is sure enough of it
+    return rules.model_copy(update=updates)
+
+
+def _same_kind(a: BaseModel, b: BaseModel) -> bool:
+    return type(a) is type(b) and getattr(a, "id", None) == getattr(b, "id", None)
+
+
+def _sure(value: Value, threshold: float) -> bool:
+    return value.present and value.method == "model" and value.confidence >= threshold
+
+
+def _mean_confidence_all(items: list[BaseModel]) -> float:
+    return min(_mean_confidence(item) for item in items)
+
+
+def _mean_confidence(item: BaseModel) -> float:
+    from .records import iter_values
+
+    values = [v.confidence for _, v in iter_values(item) if v.present]
+    return sum(values) / len(values) if values else 0.0

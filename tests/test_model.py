@@ -1,0 +1,153 @@
+"""The model extractor: `form4 train`, save/load, version warnings, decoding, combination with the rules."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.errors import ModelError, ModelVersionWarning, NotAFormError
+from extractor.layout import read_layout
+from extractor.model import (
+    DEFAULT_MODEL,
+    ModelExtractor,
+    ModelSettings,
+    combine,
+    load_model,
+    model_installed,
+)
+from extractor.pipeline import ExtractSettings, extract_bytes
+from extractor.records import Provenance, Record, Value
+from extractor.synth.fake import make_records
+from extractor.synth.render import render
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A model trained by the CLI on two made-up records (PDF, EDGAR family)."""
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    result = runner.invoke(app, ["train", "--fake", "2", "--channels", "pdf", "--families", "edgar",
+                                 "--out", str(out), "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_cli_train_writes_meta_with_library_versions(tiny):
+    meta = json.loads((tiny / "meta.json").read_text())
+    assert {"scikit-learn", "spacy", "numpy", "extractor"} <= set(meta["versions"])
+    assert meta["train_documents"] == 2 and len(meta["data_hash"]) == 16
+    assert (tiny / "classifier.joblib").is_file() and (tiny / "spacy_doctype" / "meta.json").is_file()
+
+
+def test_save_load_round_trip_predicts_the_same(tiny):
+    record = next(make_records(1, seed=5))
+    layout = read_layout(render(record, "edgar", 1).pdf, "made-up.pdf")
+    first = ModelExtractor(load_model(tiny), ModelSettings(combine=False)).extract(layout)
+    layout = read_layout(render(record, "edgar", 1).pdf, "made-up.pdf")
+    second = ModelExtractor(load_model(tiny), ModelSettings(combine=False)).extract(layout)
+    assert first.model_dump() == second.model_dump()
+    assert all(v.method == "model" for _, v in first.values() if v.present)
+
+
+def test_other_library_versions_warn(tiny, tmp_path):
+    import shutil
+
+    copy = tmp_path / "old"
+    shutil.copytree(tiny, copy)
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.0.1"
+    (copy / "meta.json").write_text(json.dumps(meta))
+    with pytest.warns(ModelVersionWarning, match="scikit-learn 0.0.1"):
+        load_model(copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_model(tiny)  # same versions: no warning
+
+
+def test_missing_model_is_a_model_error_naming_the_folder(tmp_path):
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        load_model(tmp_path)
+    with pytest.raises(ModelError, match="no trained model"):
+        extract_bytes(b"Form 4 text", "x.txt", ExtractSettings(method="model", model_dir=str(tmp_path)))
+
+
+def test_method_model_through_the_pipeline_tags_values_model(tiny):
+    record = next(make_records(1, seed=5))
+    data = render(record, "edgar", 2).pdf
+    found = extract_bytes(data, "made-up.pdf", ExtractSettings(method="model", model_dir=str(tiny)))
+    assert found.document_type.value and found.document_type.method == "model"
+    assert any(v.method == "model" for _, v in found.values() if v.present)
+
+
+def test_not_a_form_is_refused(tiny):
+    text = b"Quarterly revenue grew in every segment.\nThe board met twice.\nInvoice total due 30 days.\n"
+    with pytest.raises(NotAFormError):
+        extract_bytes(text, "letter.txt", ExtractSettings(method="auto", model_dir=str(tiny)))
+
+
+def _value(value, confidence, method):
+    return Value(value=value, confidence=confidence, method=method, provenance=Provenance(page=1))
+
+
+def test_combination_falls_back_to_the_rules_when_the_model_is_unsure():
+    rules, model = Record(), Record()
+    rules.issuer.name = _value("Ruled Name Inc.", 0.9, "rules")
+    model.issuer.name = _value("Modelled Name Inc.", 0.55, "model")
+    rules.issuer.trading_symbol = _value("RUL", 0.9, "rules")
+    model.issuer.trading_symbol = _value("MOD", 0.99, "model")
+    model.remarks = _value("only the model saw this", 0.97, "model")
+    merged = combine(rules, model, threshold=0.8)
+    assert merged.issuer.name.value == "Ruled Name Inc." and merged.issuer.name.method == "rules"
+    assert merged.issuer.trading_symbol.value == "MOD" and merged.issuer.trading_symbol.method == "model"
+    assert merged.remarks.value == "only the model saw this"
+    assert rules.issuer.trading_symbol.value == "RUL"  # the inputs are left alone
+
+
+@pytest.mark.skipif(not model_installed(DEFAULT_MODEL), reason="no shipped model in models/default")
+def test_shipped_model_reads_issuer_and_shares_of_a_made_up_form():
+    record = next(make_records(1, seed=4242))
+    assert record.non_derivative, "the made-up record needs a Table I row"
+    layout = read_layout(render(record, "edgar", 9).pdf, "made-up.pdf")
+    found = ModelExtractor(load_model(), ModelSettings(combine=False)).extract(layout)
+    assert found.issuer.name.value.lower() == record.issuer.name.value.lower()
+    gold_shares = {r.shares.value for r in record.non_derivative if r.shares.value is not None}
+    assert gold_shares & {r.shares.value for r in found.non_derivative}
+    assert isinstance(next(iter(gold_shares)), Decimal)
+
+
+def test_samples_folder_gives_aligned_training_documents(tmp_path):
+    from extractor.edgar_xml import write_xml
+    from extractor.training import TrainSettings, examples_from_samples
+
+    record = next(make_records(1, seed=8))
+    (tmp_path / "mine.pdf").write_bytes(render(record, "paper", 3).pdf)
+    (tmp_path / "mine.xml").write_bytes(write_xml(record))
+    (tmp_path / "orphan.pdf").write_bytes(b"%PDF-1.4 no record beside me")
+    failures: list[str] = []
+    [example] = list(examples_from_samples(tmp_path, TrainSettings(), failures=failures))
+    assert example.key == "mine" and len(example.labels) == len(example.features)
+    assert "issuer.name" in example.labels and "non_derivative.*.shares" in example.labels or not record.non_derivative
+    assert not failures
+
+
+def test_auto_follows_the_strategy_the_model_folder_names(tiny, tmp_path):
+    import shutil
+
+    from extractor.pipeline import _extractor
+    from extractor.rules import RuleExtractor
+
+    for strategy, expected in (("rules", RuleExtractor), ("combined", ModelExtractor), ("model", ModelExtractor)):
+        copy = tmp_path / strategy
+        shutil.copytree(tiny, copy)
+        meta = json.loads((copy / "meta.json").read_text())
+        meta["auto_strategy"] = strategy
+        (copy / "meta.json").write_text(json.dumps(meta))
+        assert isinstance(_extractor("auto", "x.pdf", str(copy)), expected), strategy
+    assert isinstance(_extractor("auto", "x.pdf", str(tmp_path / "none")), RuleExtractor)
+    assert isinstance(_extractor("rules", "x.pdf", str(tiny)), RuleExtractor)
