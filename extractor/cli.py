@@ -192,6 +192,7 @@ def evaluate(
     count: Optional[int] = typer.Option(None, "--n", help="With --corpus: this many records, spread over the split."),
     seed: int = typer.Option(0, "--seed", help="With --corpus: the rendering seed."),
     cache: Path = typer.Option(Path(".form4-cache"), "--cache", help="With --corpus: where renderings are kept."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Evaluate documents in this many processes."),
 ) -> None:
     """Score extraction against gold records; write evaluation.json and a self-contained report.html.
 
@@ -220,7 +221,7 @@ def evaluate(
         raise typer.BadParameter("give --gold and --docs, or --corpus")
 
     try:
-        settings = EvaluateSettings(methods=methods_of(method), max_pages=max_pages, limit=limit)
+        settings = EvaluateSettings(methods=methods_of(method), max_pages=max_pages, limit=limit, workers=workers)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     try:

@@ -16,7 +16,7 @@ import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -49,8 +49,11 @@ class EvaluateSettings:
     worst: int = 10  # documents listed with their wrong fields in the report
     tolerance: float = 0.005  # a score must drop by more than this to be a regression
     speed_tolerance: float = 0.25  # seconds per page must rise by more than this share
+    workers: int = 1  # documents evaluated in this many processes (OCR is the slow part)
 
     def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
         if not self.methods or any(m not in ALL_METHODS for m in self.methods):
             raise ValueError(f"methods must be among {', '.join(ALL_METHODS)}, not {self.methods!r}")
         if self.max_pages < 1 or self.bins < 1 or self.worst < 0:
@@ -392,6 +395,22 @@ def summarize(method: str, documents: list[DocumentResult], settings: EvaluateSe
     return summary
 
 
+def _evaluate_all(pairs: list[DocumentPair], golds: dict[Path, Record], method: str, settings: EvaluateSettings,
+                  docs_dir: Path) -> Iterator[DocumentResult]:
+    """Each pair's result, in order; in a process pool when settings.workers > 1."""
+    if settings.workers <= 1 or len(pairs) < 2:
+        for pair in pairs:
+            yield evaluate_document(pair, golds[pair.gold], method, settings, docs_dir)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+        yield from pool.map(evaluate_document, pairs, [golds[p.gold] for p in pairs], [method] * len(pairs),
+                            [settings] * len(pairs), [docs_dir] * len(pairs))
+
+
 def evaluate_folder(
     gold_dir: Path, docs_dir: Path, settings: EvaluateSettings | None = None,
     progress: Callable[[DocumentResult], None] | None = None,
@@ -416,11 +435,10 @@ def evaluate_folder(
     for method in settings.methods:
         done: list[DocumentResult] = []
         try:
-            for pair in pairs:
-                if pair.gold in golds:
-                    done.append(evaluate_document(pair, golds[pair.gold], method, settings, docs_dir))
-                    if progress is not None:
-                        progress(done[-1])
+            for result in _evaluate_all([p for p in pairs if p.gold in golds], golds, method, settings, docs_dir):
+                done.append(result)
+                if progress is not None:
+                    progress(result)
         except MethodUnavailable as exc:
             summaries[method] = MethodSummary(method=method, available=False, reason=str(exc))
             continue

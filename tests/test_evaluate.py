@@ -213,3 +213,15 @@ def test_form4_evaluate_names_a_missing_folder(tmp_path):
     assert result.exit_code == 1 and "the gold folder does not exist" in result.stderr
     result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path), "--docs", str(tmp_path), "-m", "best"])
     assert result.exit_code != 0 and "method must be one of" in result.output
+
+
+def test_workers_give_the_same_scores_as_one_process(tmp_path):
+    from extractor.synth.build import SynthSettings, build_set
+    from extractor.synth.fake import make_records
+
+    build_set(list(make_records(4, seed=21)), tmp_path, SynthSettings(channels=("pdf", "md"), seed=21))
+    one = evaluate_folder(tmp_path / "gold", tmp_path / "docs", EvaluateSettings(methods=("rules",)))
+    two = evaluate_folder(tmp_path / "gold", tmp_path / "docs", EvaluateSettings(methods=("rules",), workers=2))
+    assert [d.id for d in one.documents] == [d.id for d in two.documents] and len(one.documents) == 8
+    assert [d.score.total for d in one.documents] == [d.score.total for d in two.documents]
+    assert one.summaries["rules"].total == two.summaries["rules"].total
