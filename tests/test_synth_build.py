@@ -83,3 +83,45 @@ def test_parallel_workers_write_the_same_set(tmp_path):
     assert (tmp_path / "one" / "manifest.jsonl").read_text() == (tmp_path / "two" / "manifest.jsonl").read_text()
     for doc in one.documents:
         assert (tmp_path / "one" / doc.file).read_bytes() == (tmp_path / "two" / doc.file).read_bytes()
+
+
+# Read off the page, not printed as words: the form type comes from which form it is, and a
+# derivative row's acquired/disposed from whether its amount stands in the (A) or the (D) column.
+_DERIVED = ("transaction_form_type",)
+
+
+def _printed_fields(record):
+    from extractor.scoring import comparable
+
+    fields = set()
+    for path, (value, _) in comparable(record).items():
+        if value is None or value == "false" or path.startswith("footnote."):
+            continue
+        if path.endswith(_DERIVED) or (path.startswith("derivative.") and path.endswith("acquired_disposed")):
+            continue
+        fields.add(path)
+    return fields
+
+
+def test_every_family_and_channel_round_trips_its_labels():
+    from extractor.synth.agreement import labels_for_layout
+    from extractor.synth.align import align
+    from extractor.synth.channels import html_markdown, pdf_layout_text, seed_style_markdown
+    from extractor.synth.render import FAMILIES, render
+
+    records = list(make_records(2, seed=99))
+    for family in FAMILIES:
+        for i, record in enumerate(records):
+            wanted = _printed_fields(record)
+            rendering = render(record, family, i)
+            pdf = read_layout(rendering.pdf, "x.pdf")
+            found = {w.field for w in labels_for_layout(pdf, rendering.words)}
+            assert wanted <= found, (family, "pdf", sorted(wanted - found))
+            text = read_layout(pdf_layout_text(rendering.pdf).encode(), "x.txt")
+            found = {w.field for w in align(text, record)}
+            # a text dump interleaves wrapped cells of neighbouring columns; most values survive whole
+            assert len(wanted & found) >= 0.9 * len(wanted), (family, "text", sorted(wanted - found))
+    html = render(records[0], "edgar", 0).html
+    for convert in (seed_style_markdown, html_markdown):
+        found = {w.field for w in align(read_layout(convert(html).encode(), "x.md"), records[0])}
+        assert _printed_fields(records[0]) <= found, (convert.__name__, sorted(_printed_fields(records[0]) - found))
