@@ -156,13 +156,17 @@ def model_meta(folder: Path | str | None = None) -> dict[str, Any]:
 
 
 def auto_strategy(folder: Path | str | None = None) -> str:
-    """What method auto does with this model: "rules", "model" or "combined" (meta.json's choice)."""
+    """What method auto does with this model (meta.json's choice): "rules", "model", "combined", or
+    "choose" (the rules' record where it passes validation without a warning, else the model's)."""
     folder = Path(folder) if folder is not None else DEFAULT_MODEL
     meta = model_meta(folder)
     if not meta:
         return "rules"
     strategy = meta.get("auto_strategy", "combined")
-    return strategy if strategy in ("rules", "model", "combined") else "rules"
+    return strategy if strategy in AUTO_STRATEGIES else "rules"
+
+
+AUTO_STRATEGIES = ("rules", "model", "combined", "choose")
 
 
 def classify_doctype(model: TrainedModel, text: str) -> tuple[str, float]:
@@ -283,3 +287,30 @@ def _mean_confidence(item: BaseModel) -> float:
 
     values = [v.confidence for _, v in iter_values(item) if v.present]
     return sum(values) / len(values) if values else 0.0
+
+
+class CheckedRulesExtractor:
+    """Auto's "choose": the rules' record when validation finds nothing wrong with it, else the model's.
+
+    The rules are exact on the layouts they were written for and the model holds up on the
+    others; a record the rules misread nearly always trips a domain check (a transaction
+    without its code, an amount chain that does not add up), so that is where to hand over.
+    """
+
+    method = "rules"
+
+    def __init__(self, model: TrainedModel):
+        self.model = model
+
+    def extract(self, layout: Layout) -> Record:
+        from .rules import RuleExtractor
+        from .validate import validate_record
+
+        record = validate_record(RuleExtractor().extract(layout))  # not a form: refused here, as by the rules
+        if not [w for w in record.warnings if w.code not in _NOT_MISREADINGS]:
+            return record
+        return ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout)
+
+
+# Warnings about what a filing says rather than how it was read: the model would read the same.
+_NOT_MISREADINGS = ("implausible-date",)

@@ -32,7 +32,7 @@ class ExtractSettings:
 
 def _extractor(method: Method, source: str, model_dir: str | None = None):
     """Rules, the model alone, or (auto) the model combined with the rules when a model is installed."""
-    from .model import ModelExtractor, ModelSettings, auto_strategy, cached_model, model_installed
+    from .model import CheckedRulesExtractor, ModelExtractor, ModelSettings, auto_strategy, cached_model, model_installed
 
     if method == "rules" or (method == "auto" and (not model_installed(model_dir) or auto_strategy(model_dir) == "rules")):
         return RuleExtractor()
@@ -41,6 +41,8 @@ def _extractor(method: Method, source: str, model_dir: str | None = None):
             f"{source}: no trained model is installed at {model_dir or 'models/default'}; "
             "use --method rules (or auto, which falls back to the rules), or train one with `form4 train`"
         )
+    if method == "auto" and auto_strategy(model_dir) == "choose":
+        return CheckedRulesExtractor(cached_model(model_dir))
     return ModelExtractor(cached_model(model_dir), ModelSettings(combine=method == "auto"))
 
 

@@ -142,7 +142,10 @@ def test_auto_follows_the_strategy_the_model_folder_names(tiny, tmp_path):
     from extractor.pipeline import _extractor
     from extractor.rules import RuleExtractor
 
-    for strategy, expected in (("rules", RuleExtractor), ("combined", ModelExtractor), ("model", ModelExtractor)):
+    from extractor.model import CheckedRulesExtractor
+
+    for strategy, expected in (("rules", RuleExtractor), ("combined", ModelExtractor), ("model", ModelExtractor),
+                               ("choose", CheckedRulesExtractor)):
         copy = tmp_path / strategy
         shutil.copytree(tiny, copy)
         meta = json.loads((copy / "meta.json").read_text())
