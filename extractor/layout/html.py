@@ -150,24 +150,35 @@ def _span(cell: etree._Element, name: str) -> int:
         return 1
 
 
-def _table(table: etree._Element, builder: _Builder) -> None:
-    occupied: dict[tuple[int, int], bool] = {}
+def table_grid(table: etree._Element) -> list[list[tuple[int, int, etree._Element]]]:
+    """Each row's cells as (grid column, colspan, cell), columns counted past rowspans from above."""
+    occupied: set[tuple[int, int]] = set()
+    grid = []
     for row_index, row in enumerate(_rows(table)):
         col = 0
-        cells: list[tuple[int, int, _Cell]] = []
+        cells: list[tuple[int, int, etree._Element]] = []
         for td in row:
             if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
                 continue
-            while occupied.get((row_index, col)):
+            while (row_index, col) in occupied:
                 col += 1
             colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
             for r in range(row_index, row_index + rowspan):
                 for c in range(col, col + colspan):
-                    occupied[(r, c)] = True
+                    occupied.add((r, c))
+            cells.append((col, colspan, td))
+            col += colspan
+        grid.append(cells)
+    return grid
+
+
+def _table(table: etree._Element, builder: _Builder) -> None:
+    for row in table_grid(table):
+        cells: list[tuple[int, int, _Cell]] = []
+        for col, colspan, td in row:
             cell = _Cell()
             _inline(td, cell, builder, False, False, None, cell_root=True)
             cells.append((col, colspan, cell))
-            col += colspan
         builder.add_line(cells)
 
 

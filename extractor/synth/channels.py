@@ -19,6 +19,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import CorruptInputError
+from ..layout.html import table_grid
 from ..layout.pdf import PdfSettings
 
 FORM_FEED = "\f"
@@ -126,30 +127,12 @@ class _Writer:
                 self.pending.add_text(child.tail, False)
 
     def table(self, table: etree._Element) -> None:
-        rows = _rows(table)
         # Table I and II (the tables with a header section) print their values plain; from there
         # on, footnotes and signature included, so does the sample.
         if table.find("thead") is not None:
             self.in_data_tables = True
-        grid: list[dict[int, tuple[etree._Element, int]]] = []
-        occupied: set[tuple[int, int]] = set()
-        width = 0
-        for r, row in enumerate(rows):
-            cells: dict[int, tuple[etree._Element, int]] = {}
-            col = 0
-            for td in row:
-                if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                    continue
-                while (r, col) in occupied:
-                    col += 1
-                colspan, rowspan = _span(td, "colspan"), _span(td, "rowspan")
-                for rr in range(r, r + rowspan):
-                    for cc in range(col, col + colspan):
-                        occupied.add((rr, cc))
-                cells[col] = (td, colspan)
-                col += colspan
-            width = max(width, col)
-            grid.append(cells)
+        grid = [{col: (td, colspan) for col, colspan, td in row} for row in table_grid(table)]
+        width = max((col + span for cells in grid for col, (_, span) in cells.items()), default=0)
         lines: list[str] = []
         for cells in grid:
             rendered = {col: (self.cell(td), span) for col, (td, span) in cells.items()}
@@ -282,22 +265,3 @@ def _is_checked_cell(td: etree._Element) -> bool:
     if td.find(".//table") is not None:
         return False
     return " ".join(td.text_content().split()) in _CHECKED
-
-
-def _rows(table: etree._Element) -> list[etree._Element]:
-    rows = []
-    for child in table:
-        if not isinstance(child.tag, str):
-            continue
-        if child.tag == "tr":
-            rows.append(child)
-        elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend(r for r in child if isinstance(r.tag, str) and r.tag == "tr")
-    return rows
-
-
-def _span(cell: etree._Element, name: str) -> int:
-    try:
-        return max(1, min(int(cell.get(name, "1")), 100))
-    except ValueError:
-        return 1
