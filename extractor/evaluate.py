@@ -157,18 +157,6 @@ def read_gold(path: Path) -> Record:
 # --- results -------------------------------------------------------------------------------------
 
 
-class Timings(BaseModel):
-    """Seconds per stage and pages (StageTimings, in JSON)."""
-
-    classification: float = 0.0
-    layout: float = 0.0
-    ocr: float = 0.0
-    rules: float = 0.0
-    model: float = 0.0
-    validation: float = 0.0
-    pages: int = 0
-
-
 class DocumentResult(BaseModel):
     id: str  # the document's path relative to the documents folder
     gold: str
@@ -177,7 +165,7 @@ class DocumentResult(BaseModel):
     status: Literal["ok", "failed"]
     error: str | None = None
     seconds: float = 0.0
-    timings: Timings = Field(default_factory=Timings)
+    timings: StageTimings = Field(default_factory=StageTimings)  # pydantic reads and writes the dataclass
     peak_memory_mb: float = 0.0  # the process's peak resident memory after this document
     score: RecordScore
 
@@ -326,7 +314,7 @@ def evaluate_document(
     return DocumentResult(
         id=str(pair.document.relative_to(docs_dir)), gold=str(pair.gold), method=method,
         channel=channel or CHANNEL_OF_SUFFIX.get(pair.document.suffix.lower(), "other"), status="ok" if error is None else "failed", error=error,
-        seconds=seconds, timings=Timings(**vars(timings)), peak_memory_mb=_peak_memory_mb(),
+        seconds=seconds, timings=timings, peak_memory_mb=_peak_memory_mb(),
         score=score_record(gold, predicted),
     )
 
@@ -381,7 +369,7 @@ def summarize(method: str, documents: list[DocumentResult], settings: EvaluateSe
         channel.total = channel.total + score.total
         confidences.extend(score.confidences)
         if doc.status == "ok":
-            timings = timings + StageTimings(**doc.timings.model_dump())
+            timings = timings + doc.timings
             channel.pages += doc.timings.pages
             channel.seconds += doc.seconds
             summary.speed.documents += 1
