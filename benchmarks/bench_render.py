@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from extractor.records import Record  # noqa: E402
 from extractor.synth.labels import Rendering  # noqa: E402
-from extractor.synth.render import FAMILIES, render  # noqa: E402
+from extractor.synth.render import FAMILIES, render, text_layer_agreement  # noqa: E402
 
 
 def load_records(xml_dir: str | None, count: int) -> list[Record]:
@@ -38,23 +38,6 @@ def load_records(xml_dir: str | None, count: int) -> list[Record]:
     files = sorted(Path(xml_dir).glob("*.xml"))
     step = max(len(files) // count, 1)
     return [read_xml(path.read_bytes(), str(path)) for path in files[::step][:count]]
-
-
-def matched_share(rendering: Rendering) -> tuple[int, int]:
-    from extractor.layout import read_layout
-
-    labels = defaultdict(list)
-    for label in rendering.words:
-        labels[(label.page, label.text)].append(label.bbox)
-    words = list(read_layout(rendering.pdf, "bench.pdf").words)
-    matched = 0
-    for w in words:
-        for x0, top, x1, bottom in labels.get((w.page, w.text), []):
-            overlap = max(0.0, min(w.x1, x1) - max(w.x0, x0)) * max(0.0, min(w.bottom, bottom) - max(w.top, top))
-            if overlap >= 0.5 * (w.x1 - w.x0) * (w.bottom - w.top):
-                matched += 1
-                break
-    return matched, len(words)
 
 
 def rule_differences(record: Record, rendering: Rendering) -> tuple[int, int, Counter]:
@@ -87,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             matched = total = 0
             for rendering in renderings:
-                m, t = matched_share(rendering)
+                m, t = text_layer_agreement(rendering)
                 matched, total = matched + m, total + t
             line += f"  labels matched {matched}/{total} = {100.0 * matched / max(total, 1):.2f}%"
         print(line, flush=True)

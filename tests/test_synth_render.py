@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
@@ -16,26 +15,10 @@ from extractor.synth.canvas import Piece, Sheet, Slot, Style, draw_text, font_pa
 from extractor.synth.fake import FakeSettings, make_record
 from extractor.synth.labels import FOOTNOTE_REF, Rendering
 from extractor.synth.printed import Formats, FormKind, date_text, form_kind, number_text, table_leaves
-from extractor.synth.render import FAMILIES, RenderSettings, render
+from extractor.synth.render import FAMILIES, RenderSettings, render, text_layer_agreement
 
 # Fields a rendered form has no place for, beyond the ones scoring already leaves out.
 UNPRINTED = ("transaction_form_type", "transaction_timeliness", "no_securities_owned", "joint_filing")
-
-
-def agreement(rendering: Rendering) -> tuple[int, int]:
-    """(layout words matched to a label by text and box overlap, layout words), as pdfplumber reads the PDF."""
-    labels = defaultdict(list)
-    for label in rendering.words:
-        labels[(label.page, label.text)].append(label.bbox)
-    words = list(read_layout(rendering.pdf, "rendered.pdf").words)
-    matched = 0
-    for w in words:
-        for x0, top, x1, bottom in labels.get((w.page, w.text), []):
-            overlap = max(0.0, min(w.x1, x1) - max(w.x0, x0)) * max(0.0, min(w.bottom, bottom) - max(w.top, top))
-            if overlap >= 0.5 * (w.x1 - w.x0) * (w.bottom - w.top):
-                matched += 1
-                break
-    return matched, len(words)
 
 
 def printed_columns(kind: FormKind, table: str) -> set[str]:
@@ -116,7 +99,7 @@ def test_every_form_type_renders_with_labels_matching_pdfplumber(
     for name, record in records.items():
         rendering = renderings[(family, name)]
         assert rendering.family == family and rendering.pages >= 1 and rendering.pdf.startswith(b"%PDF")
-        matched, total = agreement(rendering)
+        matched, total = text_layer_agreement(rendering)
         assert total > 300 and matched / total >= 0.99, (name, matched, total)
         assert len(rendering.words) == total  # no label for a word pdfplumber does not see
         assert missing_fields(record, rendering) == [], name
@@ -195,5 +178,5 @@ def test_standard_fonts_only_still_render(records: dict[str, Record]) -> None:
     rendering = render(records["form4"], "agent", 11, settings)
     assert rendering.variation["font"] in ("Helvetica", "Times-Roman")
     assert rendering.variation["format.check"] in ("X", "x", "[X]")
-    matched, total = agreement(rendering)
+    matched, total = text_layer_agreement(rendering)
     assert matched == total

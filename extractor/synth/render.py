@@ -126,6 +126,25 @@ def render(record: Record, family: str, seed: int, settings: RenderSettings | No
         variation=dict(drawn.variation),
     )
 
+def text_layer_agreement(rendering: Rendering) -> tuple[int, int]:
+    """(words pdfplumber reads back that match an exact label by text and box overlap, words read)."""
+    from collections import defaultdict
+
+    from ..layout import read_layout
+
+    labels = defaultdict(list)
+    for label in rendering.words:
+        labels[(label.page, label.text)].append(label.bbox)
+    words = list(read_layout(rendering.pdf, f"{rendering.record_id}.pdf").words)
+    matched = 0
+    for w in words:
+        for x0, top, x1, bottom in labels.get((w.page, w.text), []):
+            overlap = max(0.0, min(w.x1, x1) - max(w.x0, x0)) * max(0.0, min(w.bottom, bottom) - max(w.top, top))
+            if overlap >= 0.5 * (w.x1 - w.x0) * (w.bottom - w.top):
+                matched += 1
+                break
+    return matched, len(words)
+
 
 def _record_id(record: Record) -> str:
     if record.source.path:
