@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import EmptyInputError, ModelError
+from .errors import ModelError
 from .records import Record
 from .rules import RuleExtractor, RulesSettings
 from .timing import StageTimings, measure
@@ -57,8 +57,6 @@ def extract_bytes(
     from .validate import validate_record
 
     settings = settings or ExtractSettings()
-    if not data or not data.strip():
-        raise EmptyInputError(source)
     digest = hashlib.sha256(data).hexdigest()
     with measure(timings, "classification"):
         kind = detect_format(data, source)
@@ -69,7 +67,7 @@ def extract_bytes(
     else:
         extractor = _extractor(settings.method, source, settings.model_dir)
         with measure(timings, "layout") as lap:
-            layout = read_layout(data, source, LayoutSettings(pdf=PdfSettings(max_pages=settings.max_pages)))
+            layout = read_layout(data, source, LayoutSettings(pdf=PdfSettings(max_pages=settings.max_pages)), kind)
             lap.stage = "ocr" if layout.ocr else "layout"
         with measure(timings, extractor.method):
             record = extractor.extract(layout)

@@ -34,11 +34,13 @@ class LayoutSettings:
             raise ValueError(f"max_bytes must be positive, not {self.max_bytes}")
 
 
-def read_layout(data: bytes, source: str = "<bytes>", settings: LayoutSettings | None = None) -> Layout:
+def read_layout(data: bytes, source: str = "<bytes>", settings: LayoutSettings | None = None,
+                kind: str | None = None) -> Layout:
+    """The Layout of any input; `kind` is `detect_format`'s answer when the caller already has it."""
     settings = settings or LayoutSettings()
     if len(data) > settings.max_bytes:
         raise TooLargeError(source, f"{len(data):,} bytes, over the limit of {settings.max_bytes:,}")
-    kind = detect_format(data, source)
+    kind = kind or detect_format(data, source)
     if kind == "pdf":
         from .pdf import read_pdf
 
