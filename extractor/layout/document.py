@@ -8,6 +8,7 @@ position-based logic works everywhere, and say so with `geometry="grid"`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
@@ -166,11 +167,16 @@ def _follow_left_neighbours(lines: list[list[Word]]) -> None:
     line_of = {id(w): i for i, ws in enumerate(lines) for w in ws}
     everything = [w for ws in lines for w in ws]
     tallest = max((w.height for w in everything), default=0.0)
+    # Only words overlapping a marker's height can be its neighbour: those whose top lies within
+    # one tallest word above its bottom. Searching that band, not the page, keeps this linear-ish.
+    by_top = sorted(range(len(everything)), key=lambda i: everything[i].top)
+    tops = [everything[i].top for i in by_top]
     for w in everything:
         if w.height > 0.85 * tallest:
             continue
         best, best_gap = None, None
-        for left in everything:
+        band = sorted(by_top[bisect_left(tops, w.top - tallest):bisect_right(tops, w.bottom)])
+        for left in (everything[i] for i in band):
             if left is w or left.height * 0.85 < w.height:
                 continue
             gap = w.x0 - left.x1
