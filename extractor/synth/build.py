@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import repeat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -140,12 +141,7 @@ def _each_record(records: Iterable[Record], out: Path, settings: SynthSettings, 
 
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_one_record, records, _repeat(out), _repeat(settings), chunksize=4)
-
-
-def _repeat(value):
-    while True:
-        yield value
+        yield from pool.map(_one_record, records, repeat(out), repeat(settings), chunksize=4)
 
 
 def _one_record(record: Record, out: Path, settings: SynthSettings) -> tuple[list[SynthDocument], tuple[str, str] | None]:
