@@ -13,12 +13,9 @@ as XSD-valid XML that reads back as the same record. Everything depends only on 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -37,12 +34,24 @@ from ..records import (
     Value,
 )
 from ..validate import TRANSACTION_CODES
+from .fake_vocabulary import (
+    Vocabulary,
+    add_years,
+    date,
+    default_distributions,
+    flag,
+    load_vocabulary,
+    money,
+    number,
+    spelled,
+    text,
+    weekday_on_or_after,
+)
 from .measure import FakeDistributions, draw_quantile, pick, pick_int, rate
 
 DOCUMENT_TYPES = ("3", "3/A", "4", "4/A", "5", "5/A")
 MAX_ROWS = 30  # per table, the XSD's limit
 MAX_OWNERS = 10
-WORDS_FILE = "fake_words.json"
 
 # Form 5 reports what a Form 4 need not: gifts, small acquisitions, inheritances, late items.
 FORM5_CODES = {"non_derivative": ("G", "J", "A", "W", "L", "P", "S", "I"), "derivative": ("A", "G", "J")}
@@ -95,111 +104,6 @@ class FakeSettings:
             raise ValueError("derivative_heavy needs max_rows of 3 or more")
         if self.document_type in ("4", "4/A", "5", "5/A") and self.max_rows < 1:
             raise ValueError(f"a Form {self.document_type} needs max_rows of 1 or more")
-
-
-@dataclass(frozen=True)
-class City:
-    name: str
-    state: str
-    zip_prefix: str
-
-
-@dataclass(frozen=True)
-class DerivativeSecurity:
-    title: str
-    kind: str  # option, rsu, warrant or convertible
-    weight: int
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The invented words of `data/fake_words.json`."""
-
-    first_names: tuple[str, ...]
-    last_names: tuple[str, ...]
-    company_stems: tuple[str, ...]
-    company_industries: tuple[str, ...]
-    company_suffixes: tuple[str, ...]
-    entity_patterns: tuple[str, ...]
-    roman: tuple[str, ...]
-    street_names: tuple[str, ...]
-    street_suffixes: tuple[str, ...]
-    street2_patterns: tuple[str, ...]
-    cities: tuple[City, ...]
-    officer_titles: tuple[str, ...]
-    other_texts: tuple[str, ...]
-    common_titles: tuple[str, ...]
-    other_non_derivative_titles: tuple[str, ...]
-    derivative_securities: tuple[DerivativeSecurity, ...]
-    natures: tuple[str, ...]
-    entity_natures: tuple[str, ...]  # for an owner that is a fund or company: no spouse, no IRA
-    signature_patterns: dict[str, tuple[str, ...]]
-    footnotes: dict[str, tuple[str, ...]]
-    remarks: dict[str, tuple[str, ...]]
-
-
-@lru_cache(maxsize=1)
-def load_vocabulary() -> Vocabulary:
-    data = json.loads(resources.files("extractor.data").joinpath(WORDS_FILE).read_text("utf-8"))
-    data.pop("_about", None)
-    groups = ("signature_patterns", "footnotes", "remarks")
-    fields: dict[str, Any] = {k: tuple(v) for k, v in data.items() if k not in groups}
-    fields["cities"] = tuple(City(*c) for c in data["cities"])
-    fields["derivative_securities"] = tuple(DerivativeSecurity(**d) for d in data["derivative_securities"])
-    for group in groups:
-        fields[group] = {k: tuple(v) for k, v in data[group].items()}
-    return Vocabulary(**fields)
-
-
-@lru_cache(maxsize=1)
-def default_distributions() -> FakeDistributions:
-    return FakeDistributions.load()
-
-
-# ---------------------------------------------------------------- typed values
-
-
-def text(value: str | None) -> Value[str]:
-    return Value[str](value=value)
-
-
-def number(value: Decimal | int | None) -> Value[Decimal]:
-    return Value[Decimal](value=None if value is None else Decimal(value))
-
-
-def date(value: dt.date | None) -> Value[dt.date]:
-    return Value[dt.date](value=value)
-
-
-def flag(value: bool | None) -> Value[bool]:
-    return Value[bool](value=value)
-
-
-def money(value: float, places: int) -> Decimal:
-    """A positive amount rounded to `places` decimals (the XSD allows four), never rounded to zero."""
-    places = max(0, min(4, places))
-    while places < 4 and value < 10 ** -places * 10:
-        places += 1  # small prices keep their cents
-    step = Decimal(1).scaleb(-places)
-    amount = Decimal(repr(value)).quantize(step)
-    return amount if amount > 0 else step
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # February 29 in a year without one
-        return day.replace(year=day.year + years, day=28)
-
-
-def spelled(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def weekday_on_or_after(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
 
 
 @dataclass
