@@ -150,9 +150,10 @@ def _cpu_seconds() -> float:
 
 def extract_task(data: bytes, source: str, settings: ExtractSettings) -> TaskResult:
     """Extract one document in a worker; every error becomes a message naming the file."""
+    from .layout.ocr import one_thread_per_process
     from .pipeline import extract_bytes
 
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per worker: the workers are the parallelism
+    one_thread_per_process()  # the workers are the parallelism (a Dask worker calls only this function)
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     record, error = None, None
     try:
@@ -259,7 +260,9 @@ def _pending(
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, settings: ExtractSettings, worker: Worker) -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from .layout.ocr import one_thread_per_process
+
+    one_thread_per_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     conn.send("ready")
     while True:

@@ -393,8 +393,11 @@ def _evaluate_all(pairs: list[DocumentPair], golds: dict[Path, Record], method: 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from .layout.ocr import one_thread_per_process
+
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context,
+                             initializer=one_thread_per_process) as pool:
         yield from pool.map(evaluate_document, pairs, [golds[p.gold] for p in pairs], [method] * len(pairs),
                             [settings] * len(pairs), [docs_dir] * len(pairs))
 

@@ -166,7 +166,9 @@ def error_status(exc: BaseException) -> tuple[int, str]:
 
 
 def _init_process() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract's threads would fight the other processes
+    from .layout.ocr import one_thread_per_process
+
+    one_thread_per_process()  # a library's own threads would fight the other processes
     _die_with_parent()
     # Imported once per process, so the first document does not pay for it.
     from . import page_images, pipeline, rules  # noqa: F401

@@ -139,8 +139,10 @@ def _each_record(records: Iterable[Record], out: Path, settings: SynthSettings, 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from ..layout.ocr import one_thread_per_process
+
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=one_thread_per_process) as pool:
         yield from pool.map(_one_record, records, repeat(out), repeat(settings), chunksize=4)
 
 
