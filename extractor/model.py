@@ -307,9 +307,14 @@ class CheckedRulesExtractor:
         from .validate import validate_record
 
         record = validate_record(RuleExtractor().extract(layout))  # not a form: refused here, as by the rules
-        if not [w for w in record.warnings if w.code not in _NOT_MISREADINGS]:
+        if not rules_misread(record):
             return record
         return ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout)
+
+
+def rules_misread(validated: Record) -> bool:
+    """Whether validation of the rules' record found a misreading, so "choose" hands over to the model."""
+    return any(w.code not in _NOT_MISREADINGS for w in validated.warnings)
 
 
 # Warnings about what a filing says rather than how it was read: the model would read the same.
