@@ -210,10 +210,12 @@ def evaluate(
         from .synth.build import SynthSettings, corpus_set
 
         try:
-            synth_settings = SynthSettings(channels=tuple(c.strip() for c in channels.split(",") if c.strip()), seed=seed)
+            synth_settings = SynthSettings(channels=tuple(c.strip() for c in channels.split(",") if c.strip()), seed=seed,
+                                           labels=False)
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"rendering {split}", total=count)
-                rendered = corpus_set(corpus, split, synth_settings, count, cache, lambda n: bar.advance(task, n))
+                rendered = corpus_set(corpus, split, synth_settings, count, cache, lambda n: bar.advance(task, n),
+                                      workers)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
         gold, docs = rendered / "gold", rendered / "docs"

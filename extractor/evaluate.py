@@ -11,11 +11,13 @@ reported as not available. Results go to JSON and back, and two results can be c
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from itertools import repeat
 from typing import Callable, Iterator, Literal
 
 from pydantic import BaseModel, Field, computed_field
@@ -162,7 +164,7 @@ class DocumentResult(BaseModel):
     gold: str
     method: str
     channel: str
-    status: Literal["ok", "failed"]
+    status: Literal["ok", "failed", "unavailable"]
     error: str | None = None
     seconds: float = 0.0
     timings: StageTimings = Field(default_factory=StageTimings)  # pydantic reads and writes the dataclass
@@ -275,48 +277,56 @@ class EvaluationResult(BaseModel):
 # --- evaluating ----------------------------------------------------------------------------------
 
 
-class MethodUnavailable(Exception):
-    """The method cannot run at all here (no trained model), as opposed to one bad document."""
-
-
 def _peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
 
 
 def evaluate_document(
-    pair: DocumentPair, gold: Record, method: str, settings: EvaluateSettings, docs_dir: Path,
-) -> DocumentResult:
-    """Extract and score one document; a failure is scored as an empty prediction, never raised."""
-    from .layout import detect_format, read_input_bytes
-    from .pipeline import ExtractSettings, extract_bytes
+    pair: DocumentPair, gold: Record, methods: tuple[str, ...], settings: EvaluateSettings, docs_dir: Path,
+) -> list[DocumentResult]:
+    """Extract one document with each method and score it; a failure is scored as an empty prediction.
 
-    timings = StageTimings()
+    The document is read (and OCR'd) once for all the methods (`pipeline.extract_methods`). A
+    method that cannot run here at all (no trained model) gives a result with status "unavailable".
+    """
+    from .layout import detect_format, read_input_bytes
+    from .pipeline import ExtractSettings, MethodOutcome, extract_methods
+
     channel = name_channel(pair.document)
     start = time.perf_counter()
-    predicted: Record | None = None
-    error: str | None = None
     try:
         data = read_input_bytes(pair.document)
-        if channel is None:
-            channel = CHANNEL_OF_FORMAT.get(detect_format(data, str(pair.document)), "other")
-        predicted = extract_bytes(
-            data, str(pair.document), ExtractSettings(method=method, max_pages=settings.max_pages), timings,
-        )
-        if name_channel(pair.document) is None and predicted.source.format:
-            channel = CHANNEL_OF_FORMAT.get(predicted.source.format, channel)
-    except ModelError as exc:
-        raise MethodUnavailable(str(exc)) from exc
     except Form4Error as exc:
-        error = str(exc)
-    except Exception as exc:  # a bug on one document must not lose the others
-        error = f"{pair.document}: internal error ({type(exc).__name__}: {exc})"
-    seconds = time.perf_counter() - start
-    return DocumentResult(
-        id=str(pair.document.relative_to(docs_dir)), gold=str(pair.gold), method=method,
-        channel=channel or CHANNEL_OF_SUFFIX.get(pair.document.suffix.lower(), "other"), status="ok" if error is None else "failed", error=error,
-        seconds=seconds, timings=timings, peak_memory_mb=_peak_memory_mb(),
-        score=score_record(gold, predicted),
-    )
+        outcomes = {m: MethodOutcome(None, exc, StageTimings()) for m in methods}
+    else:
+        if channel is None:
+            with contextlib.suppress(Form4Error):  # unreadable: extract_methods says why, and the suffix names it
+                channel = CHANNEL_OF_FORMAT.get(detect_format(data, str(pair.document)), "other")
+        outcomes = extract_methods(data, str(pair.document), methods,
+                                   ExtractSettings(max_pages=settings.max_pages))
+    wall = time.perf_counter() - start
+    results = []
+    for method in methods:
+        outcome = outcomes[method]
+        found = channel
+        if name_channel(pair.document) is None and outcome.record is not None and outcome.record.source.format:
+            found = CHANNEL_OF_FORMAT.get(outcome.record.source.format, channel)
+        status, error = ("ok", None) if outcome.error is None else ("failed", _message(outcome.error, pair.document))
+        if isinstance(outcome.error, ModelError):
+            status = "unavailable"
+        results.append(DocumentResult(
+            id=str(pair.document.relative_to(docs_dir)), gold=str(pair.gold), method=method,
+            channel=found or CHANNEL_OF_SUFFIX.get(pair.document.suffix.lower(), "other"), status=status,
+            error=error, seconds=outcome.timings.total if outcome.timings.total else wall, timings=outcome.timings,
+            peak_memory_mb=_peak_memory_mb(), score=score_record(gold, outcome.record),
+        ))
+    return results
+
+
+def _message(error: Exception, document: Path) -> str:
+    if isinstance(error, Form4Error):
+        return str(error)
+    return f"{document}: internal error ({type(error).__name__}: {error})"  # a bug on one document must not lose the others
 
 
 def calibrate(confidences: list[tuple[float, bool]], bins: int, thresholds: tuple[float, ...]) -> Calibration:
@@ -383,12 +393,12 @@ def summarize(method: str, documents: list[DocumentResult], settings: EvaluateSe
     return summary
 
 
-def _evaluate_all(pairs: list[DocumentPair], golds: dict[Path, Record], method: str, settings: EvaluateSettings,
-                  docs_dir: Path) -> Iterator[DocumentResult]:
-    """Each pair's result, in order; in a process pool when settings.workers > 1."""
+def _evaluate_all(pairs: list[DocumentPair], golds: dict[Path, Record], settings: EvaluateSettings,
+                  docs_dir: Path) -> Iterator[list[DocumentResult]]:
+    """Each pair's results (one per method), in order; in a process pool when settings.workers > 1."""
     if settings.workers <= 1 or len(pairs) < 2:
         for pair in pairs:
-            yield evaluate_document(pair, golds[pair.gold], method, settings, docs_dir)
+            yield evaluate_document(pair, golds[pair.gold], settings.methods, settings, docs_dir)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -398,8 +408,8 @@ def _evaluate_all(pairs: list[DocumentPair], golds: dict[Path, Record], method: 
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context,
                              initializer=one_thread_per_process) as pool:
-        yield from pool.map(evaluate_document, pairs, [golds[p.gold] for p in pairs], [method] * len(pairs),
-                            [settings] * len(pairs), [docs_dir] * len(pairs))
+        yield from pool.map(evaluate_document, pairs, [golds[p.gold] for p in pairs], repeat(settings.methods),
+                            repeat(settings), repeat(docs_dir))
 
 
 def evaluate_folder(
@@ -421,17 +431,18 @@ def evaluate_folder(
                 golds[pair.gold] = read_gold(pair.gold)
             except Form4Error as exc:
                 skipped.append(Skipped(path=str(pair.gold), reason=str(exc)))
+    by_method: dict[str, list[DocumentResult]] = {m: [] for m in settings.methods}
+    for results in _evaluate_all([p for p in pairs if p.gold in golds], golds, settings, docs_dir):
+        for result in results:
+            by_method[result.method].append(result)
+            if progress is not None and result.status != "unavailable":
+                progress(result)
     documents: list[DocumentResult] = []
     summaries: dict[str, MethodSummary] = {}
-    for method in settings.methods:
-        done: list[DocumentResult] = []
-        try:
-            for result in _evaluate_all([p for p in pairs if p.gold in golds], golds, method, settings, docs_dir):
-                done.append(result)
-                if progress is not None:
-                    progress(result)
-        except MethodUnavailable as exc:
-            summaries[method] = MethodSummary(method=method, available=False, reason=str(exc))
+    for method, done in by_method.items():
+        unavailable = next((d for d in done if d.status == "unavailable"), None)
+        if unavailable is not None:
+            summaries[method] = MethodSummary(method=method, available=False, reason=unavailable.error)
             continue
         documents.extend(done)
         summaries[method] = summarize(method, done, settings)

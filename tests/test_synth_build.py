@@ -125,3 +125,14 @@ def test_every_family_and_channel_round_trips_its_labels():
     for convert in (seed_style_markdown, html_markdown):
         found = {w.field for w in align(read_layout(convert(html).encode(), "x.md"), records[0])}
         assert _printed_fields(records[0]) <= found, (convert.__name__, sorted(_printed_fields(records[0]) - found))
+
+
+def test_an_evaluation_set_without_labels_has_the_same_documents(tmp_path):
+    records = list(make_records(2, seed=8))
+    labeled = build_set(records, tmp_path / "a", SynthSettings(channels=("pdf", "md", "scan"), seed=8))
+    bare = build_set(records, tmp_path / "b", SynthSettings(channels=("pdf", "md", "scan"), seed=8, labels=False))
+    assert [d.file for d in bare.documents] == [d.file for d in labeled.documents]
+    for a, b in zip(labeled.documents, bare.documents):
+        assert (tmp_path / "a" / a.file).read_bytes() == (tmp_path / "b" / b.file).read_bytes()
+        assert b.labels == "" and b.label_source == "none" and a.labels
+    assert not list((tmp_path / "b" / "labels").iterdir())

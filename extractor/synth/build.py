@@ -42,6 +42,7 @@ class SynthSettings:
     per_doc: int = 1
     seed: int = 0
     families: tuple[str, ...] = FAMILIES
+    labels: bool = True  # word labels for training; an evaluation set needs only documents and gold
 
     def __post_init__(self) -> None:
         unknown = [c for c in self.channels if c not in CHANNELS]
@@ -93,17 +94,18 @@ def spread_sample(folder: Path, n: int | None) -> list[Path]:
 
 
 def corpus_set(corpus: Path, split: str, settings: SynthSettings, n: int | None, cache: Path,
-               progress: Callable[[int], None] | None = None) -> Path:
+               progress: Callable[[int], None] | None = None, workers: int = 1) -> Path:
     """Render `n` records of a corpus split once; later calls with the same arguments reuse the files."""
     folder = Path(corpus) / "xml" / split
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such corpus split")
     name = f"{split}-n{n or 'all'}-seed{settings.seed}-k{settings.per_doc}-{'-'.join(settings.channels)}"
+    name += "" if settings.labels else "-nolabels"
     out = Path(cache) / name
     if (out / "complete").exists():
         return out
     records = (read_xml(p.read_bytes(), str(p)) for p in spread_sample(folder, n))
-    build_set(records, out, settings, progress)
+    build_set(records, out, settings, progress, workers)
     (out / "complete").write_text("rendered\n", encoding="utf-8")
     return out
 
@@ -174,11 +176,12 @@ def _variant(record: Record, record_id: str, variant: int, out: Path, settings: 
             source = render(record, "edgar", doc_seed)  # only the EDGAR family has an HTML form
         else:
             source = rendering
-        yield _write_channel(record, source, channel, key, gold, out, random.Random(f"{doc_seed}:{channel}"))
+        yield _write_channel(record, source, channel, key, gold, out, random.Random(f"{doc_seed}:{channel}"),
+                             settings.labels)
 
 
 def _write_channel(record: Record, rendering: Rendering, channel: str, key: str, gold: Path, out: Path,
-                   rng: random.Random) -> SynthDocument:
+                   rng: random.Random, labels: bool = True) -> SynthDocument:
     from .align import align, labels_for_layout
     from .channels import html_markdown, pdf_layout_text, pdf_text, seed_style_markdown
 
@@ -188,9 +191,9 @@ def _write_channel(record: Record, rendering: Rendering, channel: str, key: str,
     noise: dict[str, object] = {}
     if channel == "pdf":
         path.write_bytes(rendering.pdf)
-        layout = read_layout(rendering.pdf, name)
-        words, source = labels_for_layout(layout, rendering.words), "exact"
-        _write_labels(labels_path, words)
+        source = "exact"
+        if labels:
+            _write_labels(labels_path, labels_for_layout(read_layout(rendering.pdf, name), rendering.words))
     elif channel in ("text", "md"):
         if channel == "text":
             layout_preserving = rng.random() < 0.5
@@ -201,9 +204,9 @@ def _write_channel(record: Record, rendering: Rendering, channel: str, key: str,
             text = seed_style_markdown(rendering.html) if seed_style else html_markdown(rendering.html)
             noise["converter"] = "seed-style" if seed_style else "markdownify"
         path.write_text(text, encoding="utf-8")
-        layout = read_layout(text.encode("utf-8"), name)
-        words, source = align(layout, record), "aligned"
-        _write_labels(labels_path, words)
+        source = "aligned"
+        if labels:
+            _write_labels(labels_path, align(read_layout(text.encode("utf-8"), name), record))
     else:
         from .scan import scan_preset, scan_to_tiff, simulate_scan
 
@@ -213,12 +216,15 @@ def _write_channel(record: Record, rendering: Rendering, channel: str, key: str,
         noise = {k: v for k, v in asdict(settings).items()}
         pages = [{"width": p.image.size[0], "height": p.image.size[1], "skew_deg": p.skew_deg,
                   "transform": list(asdict(p.transform).values())} for p in scan.pages]
-        labels_path.write_text(json.dumps({"words": [asdict(w) for w in rendering.words], "pages": pages,
-                                           "dpi": scan.dpi, "settings": noise}), encoding="utf-8")
+        if labels:
+            labels_path.write_text(json.dumps({"words": [asdict(w) for w in rendering.words], "pages": pages,
+                                               "dpi": scan.dpi, "settings": noise}), encoding="utf-8")
         source = "exact+transform"
+    if not labels:
+        source = "none"
     return SynthDocument(key=key, record=str(record.source.path or key), family=rendering.family, channel=channel,
                          seed=rendering.seed, file=str(path.relative_to(out)), gold=str(gold.relative_to(out)),
-                         labels=str(labels_path.relative_to(out)), label_source=source,
+                         labels=str(labels_path.relative_to(out)) if labels else "", label_source=source,
                          variation=dict(rendering.variation), noise=noise)
 
 
