@@ -244,6 +244,9 @@ def evaluate(
             f"checkboxes {summary.checkboxes.accuracy:.3f}, wholly right {summary.exact_share:.3f}, "
             f"ECE {summary.calibration.ece:.3f}, {summary.speed.total_seconds_per_page:.3f} s/page"
         )
+        for name, channel in sorted(summary.channels.items()):
+            typer.echo(f"  {name}: {channel.documents} documents, micro F1 {channel.total.f1:.4f}, "
+                       f"{channel.pages_per_second:.2f} pages/s")
     regressions = result.comparison.regressions if result.comparison else []
     if result.comparison is not None:
         typer.echo(f"{len(regressions)} regressions, {len(result.comparison.documents_regressed)} documents regressed")

@@ -217,6 +217,11 @@ class ChannelSummary(BaseModel):
     def seconds_per_page(self) -> float:
         return self.seconds / self.pages if self.pages else 0.0
 
+    @computed_field
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
 
 class MethodSummary(BaseModel):
     method: str
@@ -267,6 +272,7 @@ class EvaluationResult(BaseModel):
     gold_dir: str
     docs_dir: str
     methods: list[str]
+    auto_strategy: str | None = None  # what auto meant in this run: rules, choose, combined or model
     summaries: dict[str, MethodSummary]
     documents: list[DocumentResult]
     skipped: list[Skipped] = Field(default_factory=list)
@@ -448,10 +454,16 @@ def evaluate_folder(
         summaries[method] = summarize(method, done, settings)
     return EvaluationResult(
         created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        gold_dir=str(gold_dir), docs_dir=str(docs_dir), methods=list(settings.methods),
+        gold_dir=str(gold_dir), docs_dir=str(docs_dir), methods=list(settings.methods), auto_strategy=_auto_strategy(),
         summaries=summaries, documents=documents, skipped=skipped,
         documents_without_gold=[str(p.relative_to(docs_dir)) for p in pairing.documents_without_gold],
     )
+
+
+def _auto_strategy() -> str:
+    from .model import auto_strategy, model_installed
+
+    return auto_strategy() if model_installed() else "rules"
 
 
 # --- JSON and comparison -------------------------------------------------------------------------

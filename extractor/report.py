@@ -166,6 +166,29 @@ def _channels_table(result: EvaluationResult) -> str:
             f"<th>wholly right</th><th>seconds per page</th></tr>{''.join(body)}</table>")
 
 
+def _channel_matrix(result: EvaluationResult) -> str:
+    """Micro F1 and pages per second, one row per channel, one column pair per method."""
+    summaries = _available(result)
+    channels = sorted({name for s in summaries for name in s.channels})
+    head = "".join(f"<th>{_e(s.method)} F1</th><th>pages/s</th>" for s in summaries)
+    body = []
+    for name in channels:
+        cells = []
+        for s in summaries:
+            c = s.channels.get(name)
+            cells.append("<td></td><td></td>" if c is None else
+                         f"<td class=n>{c.total.f1:.4f}</td><td class=n>{c.pages_per_second:.2f}</td>")
+        documents = max((s.channels[name].documents for s in summaries if name in s.channels), default=0)
+        body.append(f"<tr><td>{_e(name)}</td><td class=n>{documents}</td>{''.join(cells)}</tr>")
+    note = ""
+    if "auto" in result.summaries and result.auto_strategy:
+        note = (f"<p class=muted>auto is the shipped default, strategy <code>{_e(result.auto_strategy)}</code> "
+                "(rules: the rules alone; choose: the rules' record unless validation finds a misreading, then the "
+                "model's; combined: field by field). pages/s counts each method as if it ran alone, "
+                "reading and OCR included.</p>")
+    return (f"<table><tr><th>channel</th><th>documents</th>{head}</tr>{''.join(body)}</table>{note}")
+
+
 def _thresholds_table(result: EvaluationResult) -> str:
     out = []
     for s in _available(result):
@@ -274,7 +297,7 @@ def render_report(result: EvaluationResult, settings: EvaluateSettings | None = 
 <h2>Summary</h2>{_summary_table(result)}
 {_comparison(result)}
 <h2>Per field</h2>{field_bars(result)}{_fields_table(result)}
-<h2>Per channel</h2>{_channels_table(result)}
+<h2>Per channel</h2>{_channel_matrix(result)}{_channels_table(result)}
 <h2>Calibration</h2>{calibration_plot(result)}{_thresholds_table(result)}
 <h2>Speed and memory</h2>{_speed_table(result)}
 <h2>Worst documents</h2>{_worst(result, settings)}

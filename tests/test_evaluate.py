@@ -179,7 +179,7 @@ def test_form4_evaluate_writes_json_and_html_with_the_right_numbers(tmp_path, mo
         assert s["tables"]["non_derivative"]["gold"] == 3 + 3 + 2 + 1
         assert s["tables"]["non_derivative"]["exact"] == 3 + 2 + 0 + 1
         assert s["channels"]["pdf"] == {"documents": 1, "failed": 1, "exact": 0, "pages": 0, "seconds": 0.0,
-                                        "seconds_per_page": 0.0, "total": {
+                                        "seconds_per_page": 0.0, "pages_per_second": 0.0, "total": {
             "tp": 0, "fp": 0, "fn": n_gamma, "precision": 1.0, "recall": 0.0, "f1": 0.0}}
         assert s["checkboxes"]["total"] - s["checkboxes"]["correct"] == 7  # the failed Form 4's boxes
         assert s["speed"]["pages"] == 3 and s["speed"]["peak_memory_mb"] > 10
@@ -188,6 +188,8 @@ def test_form4_evaluate_writes_json_and_html_with_the_right_numbers(tmp_path, mo
     assert failed["status"] == "failed" and "gamma.pdf" in failed["error"]
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2 and "not available" in page
+    assert "<th>auto F1</th><th>pages/s</th><th>rules F1</th><th>pages/s</th>" in page  # the channel x method matrix
+    assert data["auto_strategy"] in ("rules", "choose", "combined", "model")
     beta_section = page[page.index("<code>beta.xml</code>"):]
     assert re.search(r"non_derivative\.2\.shares</code></td><td>wrong</td><td>1222</td><td>1243", beta_section)
 
