@@ -41,7 +41,15 @@ def main(method: str = "auto") -> None:
             print(f"{name:18} {channel:8} {len(wrong):3} wrong of {len(comparable(gold))} fields"
                   f"  ({time.perf_counter() - start:.1f} s)")
             for field, expected, got in wrong:
-                print(f"    {field}: gold {expected[0] if expected else None!r}, got {got[0] if got else None!r}")
+                print(f"    {field}: gold {_shown(expected)}, got {_shown(got)}")
+
+
+def _shown(key: tuple | None) -> str:
+    """A field's value and, where it cites any, its footnote ids (a wrong marker is a wrong field)."""
+    if key is None:
+        return "None"
+    value, footnotes = key
+    return f"{value!r} {sorted(footnotes)}" if footnotes else repr(value)
 
 
 if __name__ == "__main__":

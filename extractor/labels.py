@@ -201,6 +201,14 @@ class LabelFinder:
                 k += 1
                 j += 1
                 continue
+            if not self.grid and matched:
+                # OCR spacing hides the cell's edge, but the caption goes on under itself: the
+                # word to its right belongs to the next cell's caption.
+                nxt = self._continuation(line_index, block_x0, wanted[k])
+                if nxt is not None:
+                    line_index, j = nxt
+                    line = self.lines[line_index]
+                    continue
             if misses >= allowed:
                 break
             misses += 1

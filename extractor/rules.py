@@ -36,6 +36,8 @@ _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _TICKER = re.compile(r"^(.*?)\s*[\[\(|{]\s*([A-Za-z0-9.\-]{1,12})\s*[\]\)|}]?\s*$")
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.)]\s*")
+# OCR reads a footnote's "4." as "4," now and then; only trusted for the number due next, before a sentence.
+_FOOTNOTE_START_OCR = re.compile(r"^\(?(\d{1,2})[.),]\s+(?=[A-Z])")
 _CHECKBOXES_TOP = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported")
 _RELATIONSHIP = ("is_director", "is_ten_percent_owner", "is_officer", "is_other")
 
@@ -576,13 +578,18 @@ class _Extraction:
         expected = 1
         for words in lines:
             match = _FOOTNOTE_START.match(self.text(words))
+            if match is None and self.layout.ocr:
+                match = _FOOTNOTE_START_OCR.match(self.text(words))
+                match = match if match and int(match.group(1)) == expected else None
             if match and (int(match.group(1)) == expected or not notes):
                 expected = int(match.group(1)) + 1
                 notes.append((f"F{int(match.group(1))}", list(words)))
             elif notes:
                 notes[-1][1].extend(words)
         for note_id, words in notes:
-            text = _FOOTNOTE_START.sub("", self.text(words), count=1)
+            text = self.text(words)
+            start = _FOOTNOTE_START if _FOOTNOTE_START.match(text) else _FOOTNOTE_START_OCR
+            text = start.sub("", text, count=1)
             self.record.footnotes.append(Footnote(id=note_id, text=self.value(words, " ".join(text.split()))))
 
     def signature_block(self, label: LabelMatch) -> list[list[Word]]:

@@ -33,6 +33,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import CorruptInputError, InputError, TooLargeError
 from .document import Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
+from .second_pass import reread
 
 # Tesseract's OpenMP threads fight each other (and the test workers) for cores and make a
 # page several times slower; one thread per process is the documented fix. Tesseract runs
@@ -53,6 +54,9 @@ def one_thread_per_process() -> None:
     cv2.setNumThreads(1)
 
 PSM_MODES = (1, 3, 4, 6, 11, 12)
+# Tesseract prints straight quotes as curly ones about half the time, and filings' text uses
+# straight ones: on paper the two are not told apart reliably, so OCR text gets straight ones.
+_STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 _LANG = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
 
 # Tesseract is most accurate on text around 300 dpi; far outside this band the page is
@@ -77,6 +81,10 @@ class OcrSettings:
     # Text on paper is a few percent ink (a dense form ~15%); a page darker than this is a
     # photo or picture, and is neither deskewed nor read in a sparse-text mode.
     max_ink: float = 0.35
+    # Second pass: footnote markers split off the word they are glued to, and ink the first
+    # pass left unread (a lone "I" in a cell), each re-read on enlarged crops; at most this
+    # many crops per page, 0 to skip the pass.
+    reread_crops: int = 80
 
     def __post_init__(self) -> None:
         if self.psm not in PSM_MODES:
@@ -95,6 +103,8 @@ class OcrSettings:
             raise ValueError(f"max_ink must be a fraction in (0, 1], not {self.max_ink}")
         if not 0 < self.max_skew <= 15:
             raise ValueError(f"max_skew must be in (0, 15] degrees, not {self.max_skew}")
+        if not 0 <= self.reread_crops <= 1000:
+            raise ValueError(f"reread_crops must be between 0 and 1000, not {self.reread_crops}")
 
 
 def read_image(data: bytes, source: str, settings: OcrSettings | None = None) -> Layout:
@@ -125,11 +135,59 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
     `Page.skew_degrees` is the skew found (counter-clockwise positive, as PIL's `rotate`); the
     image was turned back by it before OCR, so boxes are in the levelled page's frame.
     """
-    import cv2
     import pytesseract
 
     settings = settings or OcrSettings()
     dpi = float(dpi or _dpi(image.info) or settings.default_dpi)
+    prepared = prepare_page(image, dpi, settings)
+    grey, scale = prepared.grey, prepared.scale
+    # Sparse-text modes read any speckle as a word: a photo gave 52 junk words with psm 11
+    # and none with psm 3, whose layout analysis sets pictures aside.
+    psm = settings.psm if prepared.on_paper or settings.psm not in (11, 12) else 3
+    try:
+        data = pytesseract.image_to_data(
+            Image.fromarray(grey), lang=settings.lang, config=f"--psm {psm} --dpi {round(dpi * scale)}",
+            output_type=pytesseract.Output.DICT, timeout=settings.timeout,
+        )
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise TooLargeError(source, f"page {page_number} took over {settings.timeout:g} s to OCR") from None
+        raise
+    words = []
+    for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],
+                                           data["width"], data["height"]):
+        text = text.strip().translate(_STRAIGHT_QUOTES)
+        conf = float(conf)
+        if not text or conf < 0:
+            continue
+        words.append(Word(text=text, x0=left / scale, top=top / scale, x1=(left + w) / scale,
+                          bottom=(top + h) / scale, page=page_number, confidence=round(conf / 100.0, 4)))
+    if settings.reread_crops and prepared.on_paper and words:
+        words = reread(words, prepared, page_number, settings, source)
+    mark_underlines(words, prepared.rulings)
+    height, width = prepared.size
+    return Page(number=page_number, width=float(width), height=float(height), lines=group_lines(words, page_number),
+                rects=prepared.rulings, unit="px", dpi=dpi, skew_degrees=round(prepared.skew, 2))
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A page made ready for Tesseract: levelled, rulings erased, rescaled, binarized."""
+
+    grey: np.ndarray  # what Tesseract reads
+    levelled: np.ndarray  # the same before binarization, for re-reading crops enlarged
+    threshold: float  # the page's ink/paper grey level: a mostly blank crop has no good one of its own
+    scale: float  # pixels of `grey` per pixel of the original image
+    skew: float
+    rulings: list[Rect]  # in the original image's pixels
+    on_paper: bool
+    size: tuple[int, int]  # the original image's (height, width)
+
+
+def prepare_page(image: Image.Image, dpi: float, settings: OcrSettings) -> PreparedPage:
+    """Level, clean and binarize a page image as measured best for Tesseract (module docstring)."""
+    import cv2
+
     grey = to_grey(image)
     height, width = grey.shape
     _, ink = _ink(grey)
@@ -151,32 +209,11 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interpolation)
         else:
             scale = 1.0
+    levelled = grey
+    threshold, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if settings.binarize:
-        _, grey = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # Sparse-text modes read any speckle as a word: a photo gave 52 junk words with psm 11
-    # and none with psm 3, whose layout analysis sets pictures aside.
-    psm = settings.psm if on_paper or settings.psm not in (11, 12) else 3
-    try:
-        data = pytesseract.image_to_data(
-            Image.fromarray(grey), lang=settings.lang, config=f"--psm {psm} --dpi {round(dpi * scale)}",
-            output_type=pytesseract.Output.DICT, timeout=settings.timeout,
-        )
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise TooLargeError(source, f"page {page_number} took over {settings.timeout:g} s to OCR") from None
-        raise
-    words = []
-    for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],
-                                           data["width"], data["height"]):
-        text = text.strip()
-        conf = float(conf)
-        if not text or conf < 0:
-            continue
-        words.append(Word(text=text, x0=left / scale, top=top / scale, x1=(left + w) / scale,
-                          bottom=(top + h) / scale, page=page_number, confidence=round(conf / 100.0, 4)))
-    mark_underlines(words, rulings)
-    return Page(number=page_number, width=float(width), height=float(height), lines=group_lines(words, page_number),
-                rects=rulings, unit="px", dpi=dpi, skew_degrees=round(skew, 2))
+        grey = binary
+    return PreparedPage(grey=grey, levelled=levelled, threshold=float(threshold), scale=scale, skew=skew, rulings=rulings, on_paper=on_paper, size=(height, width))
 
 
 def to_grey(image: Image.Image) -> np.ndarray:
