@@ -67,3 +67,25 @@ def test_edgar_rendering_printed_to_pdf_gives_its_xml_record(name):
     record = extract_bytes(rendering_pdf(name), f"{name}.pdf")
     assert differences(gold, record) == []
     assert record.source.format == "pdf" and record.issuer.name.provenance.bbox is not None
+
+
+# Wrong fields the rules still make on the scans (issue 2's bar is at most 2 each). A ceiling, so a
+# change that loses fields fails here; lower it when a fix lands. What is left: 374Water's "Rajesh"
+# read as "Raiesh" (name and signature), "$0" read as "30", a Table II date in the title cell; the
+# Form 3's three-line "Class B Common Stock" cells split across close rows; a footnote's final period.
+SCAN_WRONG_AT_MOST = {"374water-form4": 5, "snowflake-form3": 4, "snowflake-form5": 1}
+
+
+@pytest.mark.parametrize("name", RENDERING_NAMES)
+def test_edgar_rendering_printed_and_scanned_at_300_dpi_keeps_its_fields(name):
+    from extractor.pipeline import ExtractSettings, extract_bytes
+
+    from .fixture_docs import rendering_pdf, scan_pdf_pages, tiff_bytes
+
+    need(RENDERINGS / f"{name}.html")
+    gold = read_xml((RENDERINGS / f"{name}.xml").read_bytes(), name)
+    scan = tiff_bytes(scan_pdf_pages(rendering_pdf(name), 300))
+    record = extract_bytes(scan, f"{name}.scan.tiff", ExtractSettings(method="rules"))
+    wrong = differences(gold, record)
+    assert record.source.format == "image" and record.issuer.trading_symbol.value == gold.issuer.trading_symbol.value
+    assert len(wrong) <= SCAN_WRONG_AT_MOST[name], wrong
