@@ -314,3 +314,18 @@ def test_export_command_writes_tables_and_records(mixed_inputs, tmp_path):
     assert jsonl.exit_code == 0 and len(jsonl.stdout.splitlines()) == 3
     bad = runner.invoke(app, ["export", "--db", str(db), "-f", "xlsx"])
     assert bad.exit_code == 2
+
+
+def test_workers_keep_ocr_on_one_core_before_and_after_opencv_is_imported():
+    # OpenCV's own thread pool made one bulk worker use 1.15 cores, so two could not double one.
+    import subprocess
+    import sys
+
+    code = ("from extractor.layout.ocr import one_thread_per_process; import os, sys;"
+            "one_thread_per_process(); assert 'cv2' not in sys.modules; import cv2;"
+            "print(cv2.getNumThreads(), os.environ['OMP_THREAD_LIMIT'])")
+    before = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert before.stdout.split() == ["1", "1"]
+    code = "import cv2; from extractor.layout.ocr import one_thread_per_process; one_thread_per_process(); print(cv2.getNumThreads())"
+    after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert after.stdout.split() == ["1"]
