@@ -264,6 +264,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, settings: ExtractS
 
     one_thread_per_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    from .model import preload_model
+
+    preload_model(settings.method, settings.model_dir)  # before "ready": no document's timeout pays the load
     conn.send("ready")
     while True:
         try:

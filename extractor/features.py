@@ -9,8 +9,11 @@ the same way on PDFs, scans and text: by the caption nearest above it and to its
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from .labels import LabelFinder, LabelMatch, catalog
 from .layout.document import GRID_LINE_HEIGHT, Layout, Word
@@ -51,6 +54,11 @@ def _tokenizer():
     import spacy
 
     return spacy.blank("en").tokenizer
+
+
+def prepare_tokenizer() -> None:
+    """Build the spaCy tokenizer now (0.2 s), e.g. before a worker's first document."""
+    _tokenizer()
 
 
 @lru_cache(maxsize=1)
@@ -298,3 +306,20 @@ def document_features(layout: Layout, settings: FeatureSettings | None = None) -
                 index += 1
             previous = current
     return DocumentFeatures(features, left, right, above)
+
+
+def hashed_features(features: list[dict[str, float]], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The feature dicts as sparse (row, column, value) triples, a name's column its CRC-32 modulo `n_features`.
+
+    CRC-32 rather than scikit-learn's FeatureHasher: the same columns with no scikit-learn
+    import when predicting. Rows come out in order; colliding names are separate triples (summed).
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    crc = zlib.crc32
+    for i, f in enumerate(features):
+        rows.extend([i] * len(f))
+        cols.extend(crc(name.encode("utf-8")) % n_features for name in f)
+        vals.extend(f.values())
+    return (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float64))

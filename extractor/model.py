@@ -1,11 +1,11 @@
 """The trained model extractor: word classifier + decoder, a spaCy document-type classifier,
 and its combination with the rules.
 
-A model is a folder: `classifier.joblib` (the FieldClassifier), `spacy_doctype/` (a spaCy
-pipeline with a trained TextCategorizer, written by `nlp.to_disk`) and `meta.json` (library
-versions, training data digest and size, dev scores, the combination threshold). joblib
-files run code when loaded, so models load only from the project's `models/` folder or a
-path the user names.
+A model is a folder: `classifier.npz` (the word classifier's FieldWeights: plain arrays,
+loaded without running code or importing scikit-learn), `spacy_doctype/` (a spaCy pipeline
+with a trained TextCategorizer, written by `nlp.to_disk`) and `meta.json` (library
+versions, training data digest and size, dev scores, the combination threshold). Models
+load only from the project's `models/` folder or a path the user names.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from .records import Record, Value
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "default"
-CLASSIFIER_FILE = "classifier.joblib"
+CLASSIFIER_FILE = "classifier.npz"
+OLD_CLASSIFIER_FILE = "classifier.joblib"  # before FieldWeights: a pickled scikit-learn estimator
 DOCTYPE_DIR = "spacy_doctype"
 META_FILE = "meta.json"
 NOT_A_FORM = "not_form"
@@ -34,22 +35,25 @@ DOCTYPES = ("form3", "form4", "form5", NOT_A_FORM)
 
 
 def library_versions() -> dict[str, str]:
-    import joblib
-    import numpy
-    import sklearn
-    import spacy
+    """Installed versions, read from package metadata (importing scikit-learn to ask would cost 0.7 s)."""
+    from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
 
-    return {"extractor": __version__, "scikit-learn": sklearn.__version__, "spacy": spacy.__version__,
-            "numpy": numpy.__version__, "joblib": joblib.__version__, "python": platform.python_version()}
+    out = {"extractor": __version__, "python": platform.python_version()}
+    for name in ("scikit-learn", "spacy", "numpy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
 
 
 @dataclass
 class TrainedModel:
     """A loaded (or freshly trained) model and its description."""
 
-    classifier: Any  # FieldClassifier
+    classifier: Any  # FieldWeights when loaded, FieldClassifier when just fitted (both predict_proba, classes_)
     doctype: Any | None  # spacy Language with a "textcat" pipe
     threshold: float = 0.8
     meta: dict[str, Any] = field(default_factory=dict)
@@ -61,11 +65,10 @@ class TrainedModel:
 
 
 def save_model(model: TrainedModel, folder: Path) -> Path:
-    import joblib
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model.classifier, folder / CLASSIFIER_FILE, compress=("lzma", 6))  # keeps the shipped model under 25 MB
+    getattr(model.classifier, "weights_", model.classifier).save(folder / CLASSIFIER_FILE)
+    (folder / OLD_CLASSIFIER_FILE).unlink(missing_ok=True)
     if model.doctype is not None:
         model.doctype.to_disk(folder / DOCTYPE_DIR)
     meta = dict(model.meta)
@@ -91,11 +94,14 @@ def trusted(folder: Path, named_by_user: bool) -> bool:
 
 def load_model(folder: Path | str | None = None) -> TrainedModel:
     """Load a model folder (the shipped default when None); warns on library version mismatch."""
-    import joblib
+    from .classifier import FieldWeights
 
     named = folder is not None
     folder = Path(folder) if folder is not None else DEFAULT_MODEL
     meta_path = folder / META_FILE
+    if meta_path.is_file() and (folder / OLD_CLASSIFIER_FILE).is_file() and not (folder / CLASSIFIER_FILE).is_file():
+        raise ModelError(f"{folder}: the model is in the old format ({OLD_CLASSIFIER_FILE}); retrain it with "
+                         "`form4 train` or use --method rules")
     if not meta_path.is_file() or not (folder / CLASSIFIER_FILE).is_file():
         raise ModelError(f"{folder}: no trained model here (missing {META_FILE} or {CLASSIFIER_FILE}); "
                          "train one with `form4 train` or use --method rules")
@@ -113,8 +119,8 @@ def load_model(folder: Path | str | None = None) -> TrainedModel:
         warnings.warn(f"{folder}: model saved with other library versions: {', '.join(mismatched)}; "
                       "its predictions may differ, retrain with `form4 train`", ModelVersionWarning, stacklevel=2)
     try:
-        classifier = joblib.load(folder / CLASSIFIER_FILE)
-    except Exception as exc:  # a damaged or foreign pickle: say which file
+        classifier = FieldWeights.load(folder / CLASSIFIER_FILE)
+    except Exception as exc:  # a damaged or foreign file: say which
         raise ModelError(f"{folder / CLASSIFIER_FILE}: cannot load the classifier ({type(exc).__name__}: {exc})") from exc
     doctype = None
     if (folder / DOCTYPE_DIR).is_dir():
@@ -139,6 +145,21 @@ def cached_model(folder: Path | str | None = None) -> TrainedModel:
 @lru_cache(maxsize=1)
 def _cached_default() -> TrainedModel:
     return load_model(None)
+
+
+def preload_model(method: str, folder: Path | str | None = None) -> None:
+    """Load the model `method` will use, before a worker's first document (so the load counts against
+    no document's timeout); nothing for the rules. A model that fails to load is left for the
+    documents to report."""
+    if method == "rules" or not model_installed(folder) or (method == "auto" and auto_strategy(folder) == "rules"):
+        return
+    from .features import prepare_tokenizer
+
+    try:
+        cached_model(folder)
+    except ModelError:
+        return
+    prepare_tokenizer()
 
 
 def model_installed(folder: Path | str | None = None) -> bool:

@@ -79,3 +79,48 @@ def test_word_classes_tell_dates_prices_and_markers_apart():
     assert "re=num_sep" in word_classes("36,125")
     assert "re=marker" in word_classes("(2)")
     assert "re=date" not in word_classes("36,125")
+
+
+def test_saved_weights_predict_the_same_without_importing_scikit_learn(data, tmp_path):
+    import subprocess
+    import sys
+
+    X, y = data
+    clf = FieldClassifier(n_features=2**12, max_iter=5).fit(X, y)
+    clf.weights_.save(tmp_path / "w.npz")
+    test_x, _ = _document(random.Random(99))
+    np.save(tmp_path / "expected.npy", clf.predict_proba([test_x]))
+    script = (
+        "import sys, random, numpy as np\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from test_classifier import _document\n"
+        "from extractor.classifier import FieldWeights\n"
+        f"w = FieldWeights.load(r'{tmp_path / 'w.npz'}')\n"
+        "x, _ = _document(random.Random(99))\n"
+        f"assert np.allclose(w.predict_proba([x]), np.load(r'{tmp_path / 'expected.npy'}'), atol=1e-6)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_weights_keep_only_the_hashed_features_that_occur(data):
+    X, y = data
+    clf = FieldClassifier(n_features=2**12, max_iter=5, calibrate=False).fit(X, y)
+    first = clf.weights_.first
+    assert 0 < len(first.used) < 2**12 and first.own.dtype == np.float32
+    assert first.own.shape == (len(first.used), len(clf.classes_))
+    # the second pass also weighs the neighbours' first-pass probabilities: 4 blocks of all classes
+    assert clf.weights_.second[0].context.shape == (4 * len(clf.classes_), len(clf.classes_))
+
+
+def test_hashed_features_give_the_same_columns_in_every_process():
+    import zlib
+
+    from extractor.features import hashed_features
+
+    rows, cols, vals = hashed_features([{"lower=shares": 1.0, "x": 0.25}, {}, {"lower=shares": 2.0}], 2**10)
+    column = zlib.crc32(b"lower=shares") % 2**10
+    assert rows.tolist() == [0, 0, 2] and vals.tolist() == [1.0, 0.25, 2.0]
+    assert cols.tolist() == [column, zlib.crc32(b"x") % 2**10, column]

@@ -42,7 +42,7 @@ def test_cli_train_writes_meta_with_library_versions(tiny):
     meta = json.loads((tiny / "meta.json").read_text())
     assert {"scikit-learn", "spacy", "numpy", "extractor"} <= set(meta["versions"])
     assert meta["train_documents"] == 2 and len(meta["data_hash"]) == 16
-    assert (tiny / "classifier.joblib").is_file() and (tiny / "spacy_doctype" / "meta.json").is_file()
+    assert (tiny / "classifier.npz").is_file() and (tiny / "spacy_doctype" / "meta.json").is_file()
 
 
 def test_save_load_round_trip_predicts_the_same(tiny):
@@ -154,3 +154,47 @@ def test_auto_follows_the_strategy_the_model_folder_names(tiny, tmp_path):
         assert isinstance(_extractor("auto", "x.pdf", str(copy)), expected), strategy
     assert isinstance(_extractor("auto", "x.pdf", str(tmp_path / "none")), RuleExtractor)
     assert isinstance(_extractor("rules", "x.pdf", str(tiny)), RuleExtractor)
+
+
+def test_a_model_folder_in_the_old_joblib_format_asks_for_retraining(tmp_path):
+    (tmp_path / "meta.json").write_text(json.dumps({"name": "old"}))
+    (tmp_path / "classifier.joblib").write_bytes(b"not unpickled")
+    with pytest.raises(ModelError, match="old format.*form4 train"):
+        load_model(tmp_path)
+
+
+def test_preload_loads_only_what_the_method_will_use(tiny, tmp_path):
+    import shutil
+
+    from extractor import model as model_module
+
+    for strategy in ("rules", "choose"):
+        copy = tmp_path / strategy
+        shutil.copytree(tiny, copy)
+        meta = json.loads((copy / "meta.json").read_text())
+        meta["auto_strategy"] = strategy
+        (copy / "meta.json").write_text(json.dumps(meta))
+    model_module._cached.cache_clear()
+    model_module.preload_model("auto", tmp_path / "rules")
+    model_module.preload_model("rules", tmp_path / "choose")
+    model_module.preload_model("auto", tmp_path / "missing")
+    assert model_module._cached.cache_info().currsize == 0
+    model_module.preload_model("auto", tmp_path / "choose")
+    assert model_module._cached.cache_info().currsize == 1
+
+
+def test_extracting_with_a_loaded_model_never_imports_scikit_learn(tiny, tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "made-up.pdf").write_bytes(render(next(make_records(1, seed=5)), "edgar", 2).pdf)
+    script = (
+        "import sys\n"
+        "from extractor.pipeline import ExtractSettings, extract_file\n"
+        f"record = extract_file(r'{tmp_path / 'made-up.pdf'}', ExtractSettings(method='model', model_dir=r'{tiny}'))\n"
+        "assert any(v.method == 'model' for _, v in record.values() if v.present)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'joblib'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

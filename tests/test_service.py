@@ -75,9 +75,11 @@ def test_health_and_model(client):
     health = client.get("/v1/health").json()
     assert health["status"] == "ok" and health["processes"] == 1 and health["in_flight"] == 0
     model = client.get("/v1/model").json()
-    # The shipped model is installed; method auto keeps to the rules, as its meta.json says.
-    assert model["version"] == "rules-0.1.0" and model["installed"] is True and "model" in model["methods"]
-    assert "auto uses rules" in model["message"] and model["evaluation"]["heldout_dev_scores"]
+    # The shipped model is installed; method auto "chooses" (the rules' record unless validation finds a
+    # misreading in it, then the model's), as its meta.json says.
+    assert model["version"].startswith("choose-0.1.0-default-") and model["installed"] is True
+    assert "model" in model["methods"]
+    assert "auto uses choose" in model["message"] and model["evaluation"]["heldout_dev_scores"]
 
 
 def test_text_body_gives_the_record_with_confidence_and_line(client):
@@ -85,7 +87,8 @@ def test_text_body_gives_the_record_with_confidence_and_line(client):
     assert response.status_code == 200, response.text
     record = response.json()
     issuer = record["issuer"]["name"]
-    assert issuer["value"] == ISSUER and 0 < issuer["confidence"] <= 1 and issuer["method"] == "rules"
+    # The rules misread this tag-stripped table (validation finds rows without dates), so auto takes the model's record.
+    assert issuer["value"] == ISSUER and 0 < issuer["confidence"] <= 1 and issuer["method"] in ("rules", "model")
     assert issuer["provenance"]["line"] >= 1
     assert record["source"]["format"] == "text" and record["source"]["path"] == "upload"
 
