@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
-from typer.testing import CliRunner
 
 import extractor.layout
-from extractor.cli import app
 from extractor.errors import ModelError
 from extractor.pipeline import ExtractSettings, extract_bytes, extract_methods
 from extractor.synth.channels import pdf_text, seed_style_markdown
@@ -18,21 +13,13 @@ from extractor.synth.render import render
 from extractor.timing import StageTimings
 
 from . import fixture_docs
-
-runner = CliRunner()
+from .fixture_models import train_tiny_model
 
 
 @pytest.fixture(scope="module")
 def choosing_model(tmp_path_factory):
     """A model trained by the CLI on two made-up records, its meta set to auto strategy "choose"."""
-    out = tmp_path_factory.mktemp("models") / "tiny"
-    result = runner.invoke(app, ["train", "--fake", "2", "--channels", "pdf", "--families", "edgar",
-                                 "--out", str(out), "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    meta = json.loads((out / "meta.json").read_text())
-    meta["auto_strategy"] = "choose"
-    (out / "meta.json").write_text(json.dumps(meta))
-    return out
+    return train_tiny_model(tmp_path_factory.mktemp("models") / "tiny", seed=3, auto_strategy="choose")
 
 
 def _documents() -> list[tuple[bytes, str]]:

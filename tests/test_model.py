@@ -25,17 +25,15 @@ from extractor.records import Provenance, Record, Value
 from extractor.synth.fake import make_records
 from extractor.synth.render import render
 
+from .fixture_models import train_tiny_model
+
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A model trained by the CLI on two made-up records (PDF, EDGAR family)."""
-    out = tmp_path_factory.mktemp("models") / "tiny"
-    result = runner.invoke(app, ["train", "--fake", "2", "--channels", "pdf", "--families", "edgar",
-                                 "--out", str(out), "--seed", "5"])
-    assert result.exit_code == 0, result.output
-    return out
+    return train_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
 
 
 def test_cli_train_writes_meta_with_library_versions(tiny):
