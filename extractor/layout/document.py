@@ -8,11 +8,14 @@ position-based logic works everywhere, and say so with `geometry="grid"`.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Iterator, Literal
 
 Geometry = Literal["page", "grid"]
+
+_WORD_OF_LETTERS = re.compile(r"[^\W\d_]{3}")
 
 # Width of one table-cell band and height of one line band on grid layouts.
 GRID_CELL_WIDTH = 100.0
@@ -174,6 +177,11 @@ def _follow_left_neighbours(lines: list[list[Word]]) -> None:
     for w in everything:
         if w.height > 0.85 * tallest:
             continue
+        # A word (not a marker) with a mate beside it on its own line is at home there: a header
+        # word whose left neighbour's OCR box came out taller and lower is not that word's marker.
+        # A lone one set low by its descenders ("person") still rejoins its line.
+        if _WORD_OF_LETTERS.search(w.text) and _has_line_mate(w, lines[line_of[id(w)]]):
+            continue
         best, best_gap = None, None
         band = sorted(by_top[bisect_left(tops, w.top - tallest):bisect_right(tops, w.bottom)])
         for left in (everything[i] for i in band):
@@ -187,6 +195,18 @@ def _follow_left_neighbours(lines: list[list[Word]]) -> None:
             lines[line_of[id(w)]].remove(w)
             lines[line_of[id(best)]].append(w)
             line_of[id(w)] = line_of[id(best)]
+
+
+def _has_line_mate(word: Word, line: list[Word]) -> bool:
+    """Another word of `line` right beside `word`, level with it."""
+    for other in line:
+        if other is word:
+            continue
+        gap = max(other.x0 - word.x1, word.x0 - other.x1)
+        overlap = min(word.bottom, other.bottom) - max(word.top, other.top)
+        if gap <= 1.5 * max(word.height, other.height) and overlap >= 0.7 * min(word.height, other.height):
+            return True
+    return False
 
 
 def _raised_or_lowered(a: Word, b: Word) -> bool:

@@ -6,7 +6,9 @@ lone short word in a wide empty cell (the "I" of a Direct/Indirect column). Both
 from the page's ink, not from the text:
 - a word whose last glyphs sit clearly above the baseline of the glyphs before them has a
   raised tail; the tail is re-read enlarged with only "()0-9" allowed, the rest re-read alone;
-- ink that no word's box covers, at text height, is grouped into blobs and re-read.
+- ink that no word's box covers, at text height, is grouped into blobs and re-read;
+- where Tesseract is unsure of a "$" ("30" for "$0") or of a full stop ("Inc," for "Inc."), or
+  leaves out a full stop after a word, the glyphs' boxes decide, with no re-read at all.
 All crops of one kind go to Tesseract as one stacked image (one process per kind and page,
 not one per crop), so the pass costs a few tenths of a second per page.
 """
@@ -32,6 +34,10 @@ _MARKER_SCALE = 2.5  # a superscript is ~60% of the text height: enlarged it rea
 _BLOB_SCALE = 2.0
 _LONE_BAR = {"|", "]", "[", "l", "I"}
 _GAP = 24  # white pixels between stacked crops (before scaling)
+_CURRENCY_MISREAD = re.compile(r"^[358S]\d[\d,.]*$")
+_COMMA_MISREAD = re.compile(r"[A-Za-z]{2},$")
+_ENDS_IN_LETTER = re.compile(r"[A-Za-z]{3}$")
+_SURE = 0.9  # Tesseract's confidence above which a word's glyphs are not second-guessed
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,10 @@ class Reading:
 
 def reread(words: list[Word], prepared: PreparedPage, page_number: int, settings: OcrSettings,
            source: str) -> list[Word]:
-    """The page's words with glued markers split off and unread ink added (boxes as `words`)."""
+    """The page's words with glued markers split off, unread ink added and "$" and "." set right
+    (boxes as `words`)."""
     ink = prepared.levelled < prepared.threshold
+    words = [_with_full_stop(_by_glyphs(w, ink, prepared.scale), ink, prepared.scale) for w in words]
     budget = settings.reread_crops
     splits = _raised_tails(words, ink, prepared.scale)[: budget // 2]
     out = list(words)
@@ -128,6 +136,97 @@ def _head_text(first_pass: str, reading: Reading) -> str:
     if reading.confidence >= 0.6 and reread_text and " " not in reread_text:
         return reread_text
     return re.sub(r"[^A-Za-z0-9.%]+$", "", first_pass)
+
+
+def _by_glyphs(word: Word, ink: np.ndarray, scale: float) -> Word:
+    """The word with a misread "$" or "." put right where its glyphs' shapes tell them apart.
+
+    Tesseract, unsure, reads a "$" before a number as "3", "5", "8" or "S" ("$0" as "30"), and a
+    full stop ending a word as a comma ("Inc," for "Inc."). Digits of a printed number share one
+    top and one bottom, and a "$" stands lower (a short one) or overshoots both (a tall one); a
+    comma hangs below the baseline, a full stop sits on it.
+    """
+    currency, comma = _CURRENCY_MISREAD.match(word.text), _COMMA_MISREAD.search(word.text)
+    if not (currency or comma) or (word.confidence is not None and word.confidence >= _SURE):
+        return word
+    x0, top = max(int(word.x0 * scale) - 2, 0), max(int(word.top * scale) - 6, 0)
+    x1, bottom = int(word.x1 * scale) + 3, int(word.bottom * scale) + 7
+    glyphs = _glyph_columns([Box(b.x0 + x0, b.top + top, b.x1 + x0, b.bottom + top)
+                             for b in _components(ink[top:bottom, x0:x1])])
+    if currency and len(glyphs) == len(word.text) and _currency_glyph(glyphs[0], glyphs[1:]):
+        return replace(word, text="$" + word.text[1:])
+    if comma and len(glyphs) >= 3 and _full_stop_glyph(glyphs[-1], glyphs[:-1]):
+        return replace(word, text=word.text[:-1] + ".")
+    return word
+
+
+def _full_stop_glyph(last: Box, rest: list[Box]) -> bool:
+    """Whether `last`, after the letters `rest`, is a dot on their baseline rather than a comma below it."""
+    tall = max(b.height for b in rest)
+    body = [b for b in rest if b.height >= 0.5 * tall]
+    baseline = float(np.median([b.bottom for b in body]))
+    width = last.x1 - last.x0
+    # A faint comma's tail breaks off its head: ink under the baseline just before or below the dot.
+    tail = any(b.top >= baseline - 0.05 * tall and b.x1 >= last.x0 - 0.15 * tall for b in rest)
+    return (not tail and tall >= 12 and last.height <= 0.25 * tall and 0.6 <= width / max(last.height, 1) <= 1.7
+            and last.bottom <= baseline + 0.06 * tall and last.top >= baseline - 0.3 * tall)
+
+
+def _with_full_stop(word: Word, ink: np.ndarray, scale: float) -> Word:
+    """The word with the full stop just after it that the page pass left out ("beneficiaries" for
+    "beneficiaries." at a footnote's end): a dot on the word's baseline, nothing else beside it."""
+    if not _ENDS_IN_LETTER.search(word.text):
+        return word
+    x1, top, bottom = int(word.x1 * scale), int(word.top * scale), int(word.bottom * scale)
+    height = bottom - top
+    if height < 12 or x1 >= ink.shape[1] - 1:
+        return word
+    reach = int(0.45 * height)
+    region = ink[max(top - 2, 0):bottom + int(0.3 * height), x1 + 1:x1 + reach]
+    if not region.any():
+        return word
+    beside = [Box(b.x0 + x1 + 1, b.top + max(top - 2, 0), b.x1 + x1 + 1, b.bottom + max(top - 2, 0))
+              for b in _components(region)]
+    if len(beside) != 1:
+        return word
+    dot = beside[0]
+    x0w = max(int(word.x0 * scale) - 1, 0)
+    glyphs = [b for b in (Box(g.x0 + x0w, g.top + max(top - 2, 0), g.x1 + x0w, g.bottom + max(top - 2, 0))
+                          for g in _components(ink[max(top - 2, 0):bottom + 2, x0w:x1 + 1])) if b.x1 <= x1 + 1]
+    if len(glyphs) < 2 or dot.x1 >= x1 + reach:
+        return word  # the ink goes on: the next word's first glyph, not a dot
+    if _full_stop_glyph(dot, glyphs) and _filled(ink, dot) >= 0.5:
+        return replace(word, text=word.text + ".", x1=dot.x1 / scale)
+    return word
+
+
+def _glyph_columns(boxes: list[Box]) -> list[Box]:
+    """Components that share their columns merged into glyphs, left to right (a "$" whose
+    stroke breaks from its S, an "i" and its dot)."""
+    glyphs: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b.x0):
+        if glyphs and min(box.x1, glyphs[-1].x1) - max(box.x0, glyphs[-1].x0) >= 0.5 * min(
+                box.x1 - box.x0, glyphs[-1].x1 - glyphs[-1].x0):
+            glyphs[-1] = _union([glyphs[-1], box])
+        else:
+            glyphs.append(box)
+    return glyphs
+
+
+def _currency_glyph(first: Box, rest: list[Box]) -> bool:
+    """Whether `first` stands apart from the digits in `rest` as a "$" does (punctuation ignored)."""
+    tall = max((b.height for b in rest), default=0)
+    digits = [b for b in rest if b.height >= 0.7 * tall]
+    if not digits or tall < 8:
+        return False
+    height = float(np.median([b.height for b in digits]))
+    digit_top = float(np.median([b.top for b in digits]))
+    digit_bottom = float(np.median([b.bottom for b in digits]))
+    if max(abs(b.top - digit_top) for b in digits) > 0.08 * height:
+        return False  # the digits themselves do not line up: no reference to judge by
+    lower = first.top - digit_top >= 0.12 * height and first.bottom >= digit_bottom - 0.08 * height
+    overshoots = digit_top - first.top >= 0.08 * height and first.bottom - digit_bottom >= 0.08 * height
+    return lower or overshoots
 
 
 def _components(ink: np.ndarray) -> list[Box]:
