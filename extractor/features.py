@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -139,6 +139,35 @@ class _Captions:
     headers: list[LabelMatch]
     order: dict[int, int]
     label_words: set[int]
+    placed_boxes: dict[int, list[_Placed]] = field(default_factory=dict)  # by page
+    placed_headers: list[_Placed] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Every word is compared with every caption: their edges are worked out once here, not per word.
+        for m in self.boxes:
+            self.placed_boxes.setdefault(m.page, []).append(_Placed.of(m, self.order))
+        self.placed_headers = [_Placed.of(m, self.order) for m in self.headers]
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A caption's edges and reading position, as _caption_context compares them with each word."""
+
+    match: LabelMatch
+    page: int
+    first_y_mid: float
+    last_x1: float
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    order: int
+    word_ids: frozenset[int]
+
+    @classmethod
+    def of(cls, m: LabelMatch, order: dict[int, int]) -> _Placed:
+        return cls(m, m.page, m.first.y_mid, m.last.x1, m.x0, m.x1, m.top, m.bottom, order[id(m.first)],
+                   frozenset(id(x) for x in m.words))
 
 
 def _find_captions(layout: Layout) -> _Captions:
@@ -225,21 +254,23 @@ def _caption_context(f: dict[str, float], w: Word, captions: _Captions, unit: fl
     above: tuple[float, LabelMatch] | None = None
     left: tuple[float, LabelMatch] | None = None
     slack = 1.0 if grid else unit
-    for m in captions.boxes:
-        if m.page != w.page or any(x is w for x in m.words):
+    w_id, w_x0, w_top, w_y_mid = id(w), w.x0, w.top, w.y_mid
+    same_line = max(w.height, 0.1) * 0.6
+    for p in captions.placed_boxes.get(w.page, ()):
+        if w_id in p.word_ids:
             continue
-        if abs(m.first.y_mid - w.y_mid) < max(w.height, 0.1) * 0.6 and m.last.x1 <= w.x0 + slack:
-            d = (w.x0 - m.last.x1) / max(unit, 0.1)
+        if abs(p.first_y_mid - w_y_mid) < same_line and p.last_x1 <= w_x0 + slack:
+            d = (w_x0 - p.last_x1) / max(unit, 0.1)
             if left is None or d < left[0]:
-                left = (d, m)
-        elif (m.top < w.top and m.x0 - 3 * slack <= w.x0 <= max(m.x1, m.x0 + 15 * unit) + slack
-              and captions.order[id(m.first)] < here):
-            d = (w.top - m.bottom) / max(unit, 0.1)
+                left = (d, p.match)
+        elif (p.top < w_top and p.x0 - 3 * slack <= w_x0 <= max(p.x1, p.x0 + 15 * unit) + slack
+              and p.order < here):
+            d = (w_top - p.bottom) / max(unit, 0.1)
             if grid:
                 d = d / 2
             if d <= settings.caption_reach and (above is None or d < above[0] or
-                                                (abs(d - above[0]) < 0.5 and m.x0 > above[1].x0)):
-                above = (d, m)
+                                                (abs(d - above[0]) < 0.5 and p.x0 > above[1].x0)):
+                above = (d, p.match)
     if above is not None:
         f["above=" + above[1].key] = 1.0
         f["above_d"] = min(above[0], settings.caption_reach) / settings.caption_reach
@@ -249,16 +280,16 @@ def _caption_context(f: dict[str, float], w: Word, captions: _Captions, unit: fl
         f["left=" + left[1].key] = 1.0
         f["left_d"] = min(left[0], 40.0) / 40.0
     header: tuple[float, LabelMatch] | None = None
-    for m in captions.headers:
-        if m.page > w.page or captions.order[id(m.first)] >= here:
+    for p in captions.placed_headers:
+        if p.page > w.page or p.order >= here:
             continue
-        x0, x1 = m.x0, m.x1
+        m, x0, x1 = p.match, p.x0, p.x1
         if grid:
             inside = w.cell is not None and m.first.cell == w.cell
             d = 0.0 if inside else min(abs(w.x0 - x0), abs(w.x0 - x1)) / 100.0 + 1.0
         else:
             d = 0.0 if x0 - slack <= w.x_mid <= x1 + slack else min(abs(w.x_mid - x0), abs(w.x_mid - x1)) / max(page_width, 1.0) * 20
-        d += (here - captions.order[id(m.first)]) * 1e-6  # the latest header wins ties (Table II after Table I)
+        d += (here - p.order) * 1e-6  # the latest header wins ties (Table II after Table I)
         if header is None or d < header[0]:
             header = (d, m)
     if header is not None and header[0] < 1.0:

@@ -39,8 +39,13 @@ def phrase_tokens(phrase: str) -> list[str]:
     return [t for t in (token(p) for p in phrase.split()) if t]
 
 
+@lru_cache(maxsize=1 << 16)
 def similar(a: str, b: str) -> float:
-    """Similarity in [0, 1] of two normalized tokens; short tokens and numbers must match exactly."""
+    """Similarity in [0, 1] of two normalized tokens; short tokens and numbers must match exactly.
+
+    Cached: every label search compares each word of the page with the same few label tokens,
+    and the same words recur across pages and documents.
+    """
     if a == b:
         return 1.0
     if b.isalpha() and a.translate(_OCR_LOOKALIKES) == b:
