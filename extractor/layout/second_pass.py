@@ -230,9 +230,9 @@ def _currency_glyph(first: Box, rest: list[Box]) -> bool:
 
 
 def _components(ink: np.ndarray) -> list[Box]:
-    import cv2
+    from .ocr import connected_components
 
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    count, _, stats, _ = connected_components(ink.astype(np.uint8))
     return [Box(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, area in stats[1:count] if area >= 3]
 
 
@@ -367,8 +367,10 @@ def _read_stacked(prepared: PreparedPage, boxes: list[Box], factor: float, setti
     config = f"--psm 6 --dpi {round(300 * factor)}"
     if whitelist:
         config += f" -c tessedit_char_whitelist={whitelist}"
+    image = Image.fromarray(sheet)
+    image.format = "BMP"  # the file pytesseract writes for Tesseract: quicker than PNG, the same pixels
     try:
-        data = pytesseract.image_to_data(Image.fromarray(sheet), lang=settings.lang, config=config,
+        data = pytesseract.image_to_data(image, lang=settings.lang, config=config,
                                          output_type=pytesseract.Output.DICT, timeout=settings.timeout)
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
