@@ -43,17 +43,22 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def one_thread_per_process() -> None:
-    """Keep this process's OCR on one core: Tesseract's OpenMP threads and OpenCV's pool alike.
+    """Keep this process on one core: Tesseract's OpenMP threads, OpenCV's pool and numpy's BLAS alike.
 
     For worker processes, whose parallelism is the workers themselves. OpenCV's own threads
     (deskew, rescaling) made one bulk worker use 1.15 cores, so two workers on two cores could
     not reach twice the throughput of one.
     """
+    from threadpoolctl import threadpool_limits
+
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # OpenCV reads this when first imported; importing it here would cost a text-only worker 20 MB.
     os.environ["OPENCV_FOR_THREADS_NUM"] = "1"
     if "cv2" in sys.modules:
         sys.modules["cv2"].setNumThreads(1)
+    # numpy's OpenBLAS (the model's matrix products) is loaded already: two workers with two BLAS
+    # threads each made a 2-worker bulk run of PDFs slower than one worker.
+    threadpool_limits(limits=1)
 
 
 PSM_MODES = (1, 3, 4, 6, 11, 12)
