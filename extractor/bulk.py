@@ -48,7 +48,7 @@ def model_version(settings: ExtractSettings) -> str:
     from .model import auto_strategy, model_installed, model_meta
 
     uses_model = settings.method == "model" or (
-        settings.method == "auto" and model_installed(settings.model_dir) and auto_strategy(settings.model_dir) != "rules")
+        settings.method == "auto" and auto_strategy(settings.model_dir) != "rules")
     if not uses_model or not model_installed(settings.model_dir):
         return f"rules-{__version__}"
     meta = model_meta(settings.model_dir)

@@ -426,6 +426,8 @@ def evaluate_folder(
 
     `progress`, when given, is called with each DocumentResult as it is done.
     """
+    from .model import auto_strategy
+
     settings = settings or EvaluateSettings()
     pairing = pair_documents(gold_dir, docs_dir)
     pairs = pairing.pairs[: settings.limit] if settings.limit else pairing.pairs
@@ -454,16 +456,10 @@ def evaluate_folder(
         summaries[method] = summarize(method, done, settings)
     return EvaluationResult(
         created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        gold_dir=str(gold_dir), docs_dir=str(docs_dir), methods=list(settings.methods), auto_strategy=_auto_strategy(),
+        gold_dir=str(gold_dir), docs_dir=str(docs_dir), methods=list(settings.methods), auto_strategy=auto_strategy(),
         summaries=summaries, documents=documents, skipped=skipped,
         documents_without_gold=[str(p.relative_to(docs_dir)) for p in pairing.documents_without_gold],
     )
-
-
-def _auto_strategy() -> str:
-    from .model import auto_strategy, model_installed
-
-    return auto_strategy() if model_installed() else "rules"
 
 
 # --- JSON and comparison -------------------------------------------------------------------------

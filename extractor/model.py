@@ -178,10 +178,11 @@ def model_meta(folder: Path | str | None = None) -> dict[str, Any]:
 
 def auto_strategy(folder: Path | str | None = None) -> str:
     """What method auto does with this model (meta.json's choice): "rules", "model", "combined", or
-    "choose" (the rules' record where it passes validation without a warning, else the model's)."""
+    "choose" (the rules' record where it passes validation without a warning, else the model's).
+    "rules" where no model is installed there."""
     folder = Path(folder) if folder is not None else DEFAULT_MODEL
     meta = model_meta(folder)
-    if not meta:
+    if not meta or not model_installed(folder):
         return "rules"
     strategy = meta.get("auto_strategy", "combined")
     return strategy if strategy in AUTO_STRATEGIES else "rules"

@@ -37,7 +37,7 @@ def _extractor(method: Method, source: str, model_dir: str | None = None):
     """Rules, the model alone, or (auto) the model combined with the rules when a model is installed."""
     from .model import CheckedRulesExtractor, ModelExtractor, ModelSettings, auto_strategy, cached_model, model_installed
 
-    if method == "rules" or (method == "auto" and (not model_installed(model_dir) or auto_strategy(model_dir) == "rules")):
+    if method == "rules" or (method == "auto" and auto_strategy(model_dir) == "rules"):
         return RuleExtractor()
     if not model_installed(model_dir):
         raise ModelError(
@@ -132,7 +132,7 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
     what that method alone would have cost: the shared read plus the stages it used. Errors are
     returned, not raised (a ModelError means the method cannot run here at all).
     """
-    from .model import auto_strategy, model_installed, rules_misread
+    from .model import auto_strategy, rules_misread
 
     settings = settings or ExtractSettings()
     shared = StageTimings()
@@ -160,8 +160,8 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
         return total
 
     out: dict[str, MethodOutcome] = {}
+    strategy = auto_strategy(settings.model_dir)
     for method in methods:
-        strategy = auto_strategy(settings.model_dir) if model_installed(settings.model_dir) else "rules"
         if method != "auto" or document.record is not None or strategy not in ("rules", "choose"):
             part = run(method)
             out[method] = MethodOutcome(part.record, part.error, with_shared(part))
