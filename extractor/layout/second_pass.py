@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 from ..errors import TooLargeError
 from .document import Word
@@ -344,6 +343,8 @@ def _read_stacked(prepared: PreparedPage, boxes: list[Box], factor: float, setti
     import cv2
     import pytesseract
 
+    from .ocr import tesseract_image
+
     if not boxes:
         return []
     pad = 6
@@ -367,10 +368,8 @@ def _read_stacked(prepared: PreparedPage, boxes: list[Box], factor: float, setti
     config = f"--psm 6 --dpi {round(300 * factor)}"
     if whitelist:
         config += f" -c tessedit_char_whitelist={whitelist}"
-    image = Image.fromarray(sheet)
-    image.format = "BMP"  # the file pytesseract writes for Tesseract: quicker than PNG, the same pixels
     try:
-        data = pytesseract.image_to_data(image, lang=settings.lang, config=config,
+        data = pytesseract.image_to_data(tesseract_image(sheet), lang=settings.lang, config=config,
                                          output_type=pytesseract.Output.DICT, timeout=settings.timeout)
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
