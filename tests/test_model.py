@@ -7,9 +7,7 @@ import warnings
 from decimal import Decimal
 
 import pytest
-from typer.testing import CliRunner
 
-from extractor.cli import app
 from extractor.errors import ModelError, ModelVersionWarning, NotAFormError
 from extractor.layout import read_layout
 from extractor.model import (
@@ -26,8 +24,6 @@ from extractor.synth.fake import make_records
 from extractor.synth.render import render
 
 from .fixture_models import train_tiny_model
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
