@@ -30,7 +30,7 @@ from .records import (
     Value,
 )
 from .tables import _rows
-from .values import is_check_mark, parse_date, parse_number, split_footnotes, state_code
+from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes, state_code
 
 NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
                   "conversion_or_exercise_price", "underlying_shares", "underlying_value", "total_value"}
@@ -325,7 +325,9 @@ def _set_cell(row, name: str, tags: list[_Tagged], grid: bool) -> None:
         parsed = parse_date(text)
     elif name == "equity_swap_involved":
         parsed = True if text.strip().upper().startswith("V") or is_check_mark(text) else None
-    elif name in ("acquired_disposed", "direct_or_indirect"):
+    elif name == "direct_or_indirect":
+        parsed = ownership_letter(text)
+    elif name == "acquired_disposed":
         letters = re.sub(r"[^A-Za-z]", "", text).upper()
         parsed = letters[:1] or None
     elif name == "transaction_code":

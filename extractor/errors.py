@@ -46,6 +46,10 @@ class XmlError(InputError):
     reason = "not a valid ownershipDocument"
 
 
+class OcrEngineError(Form4Error):
+    """Tesseract cannot run here (its language data is missing): an installation problem, not the input's."""
+
+
 class ModelError(Form4Error):
     """A trained model that is missing, untrusted or unreadable."""
 

@@ -30,7 +30,8 @@ from .records import (
     Value,
 )
 from .tables import Column, read_table
-from .values import find_date_span, is_check_mark, parse_date, parse_number, split_footnotes, state_code, state_names
+from .values import (find_date_span, is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes, state_code,
+                     state_names)
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
@@ -521,8 +522,10 @@ class _Extraction:
             elif field == "transaction_code":
                 match = re.search(r"[A-Za-z]", text)
                 parsed = match.group(0).upper() if match else None
-            elif field in ("acquired_disposed", "direct_or_indirect"):
-                match = re.search(r"\b([ADI])\b", text.upper())
+            elif field == "direct_or_indirect":
+                parsed = ownership_letter(text)
+            elif field == "acquired_disposed":
+                match = re.search(r"\b([AD])\b", text.upper())
                 parsed = match.group(1) if match else None
             elif field == "v_flag":
                 v_flag = "V" in text.upper()

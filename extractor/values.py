@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
-CHECK_MARKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "[✓]", "[✔]"}
+# "%" and "><" are how Tesseract 5.5 reads a bold X mark in a scanned box (a real EDGAR rendering at
+# 300 dpi gave "%" left of "Director"); neither is ever a value on its own.
+CHECK_MARKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "[✓]", "[✔]", "%", "><"}
 
 _FOOTNOTE = re.compile(r"\(\s*(\d{1,2})\s*\)")
 _DATE_MDY = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
@@ -118,6 +120,20 @@ def is_check_mark(text: str) -> bool:
     text = text.strip().lower()
     # OCR reads a ticked box as "XX", "|X|" or "[x" as often as "X"
     return text in CHECK_MARKS or (0 < len(text.strip("[]|()")) <= 2 and set(text.strip("[]|()")) == {"x"})
+
+
+# A Direct/Indirect cell holds one capital letter, and OCR reads a lone capital I as J, l, 1 or |
+# (a 300 dpi scan of a real rendering gave "J"); no other letter belongs in the cell.
+_OWNERSHIP_MISREADS = {"J": "I", "L": "I", "1": "I", "|": "I", "!": "I", "]": "I", "[": "I", "0": "D", "O": "D"}
+
+
+def ownership_letter(text: str) -> str | None:
+    """"D" or "I" from a Direct/Indirect cell's text, a lone OCR misreading of either included."""
+    token = text.strip().strip("().").upper()
+    if token in _OWNERSHIP_MISREADS:
+        return _OWNERSHIP_MISREADS[token]
+    letters = re.sub(r"[^A-Z]", "", token)  # "Indirect", "(I)"
+    return letters[0] if letters[:1] in ("D", "I") else None
 
 
 def normalize_text(text: str) -> str:

@@ -133,6 +133,18 @@ def test_an_evaluation_set_without_labels_has_the_same_documents(tmp_path):
     bare = build_set(records, tmp_path / "b", SynthSettings(channels=("pdf", "md", "scan"), seed=8, labels=False))
     assert [d.file for d in bare.documents] == [d.file for d in labeled.documents]
     for a, b in zip(labeled.documents, bare.documents):
-        assert (tmp_path / "a" / a.file).read_bytes() == (tmp_path / "b" / b.file).read_bytes()
+        if a.file.endswith(".tiff"):
+            # libtiff's Group 4 coder can leave the pad bits of a strip's last byte as it found them
+            # in memory (a full-suite run gave one byte apart), so scans are compared by their pages.
+            assert _tiff_pages(tmp_path / "a" / a.file) == _tiff_pages(tmp_path / "b" / b.file)
+        else:
+            assert (tmp_path / "a" / a.file).read_bytes() == (tmp_path / "b" / b.file).read_bytes()
         assert b.labels == "" and b.label_source == "none" and a.labels
     assert not list((tmp_path / "b" / "labels").iterdir())
+
+
+def _tiff_pages(path) -> list[tuple[str, tuple[int, int], dict, bytes]]:
+    from PIL import Image, ImageSequence
+
+    with Image.open(path) as image:
+        return [(page.mode, page.size, dict(page.tag_v2), page.tobytes()) for page in ImageSequence.Iterator(image)]

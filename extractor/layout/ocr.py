@@ -2,7 +2,8 @@
 
 `read_image` reads PNG, JPEG, TIFF (every frame a page), GIF, BMP and WebP files;
 `ocr_page_image` is the per-page step it shares with the PDF reader for pages that have no
-text layer. Boxes are in pixels of the deskewed image (top-left origin).
+text layer. Boxes are in pixels of the deskewed image (top-left origin). Tesseract itself is
+called through `tesseract.read_words`.
 
 Choices below were measured on 300 dpi scans of eight rendered Form 3/4/5 pages (rotated
 -1.3 to 2.1 degrees, with sensor noise), against the words of the same pages' text layer:
@@ -36,10 +37,11 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from ..errors import CorruptInputError, InputError, TooLargeError
 from .document import Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
 from .second_pass import reread
+from .tesseract import read_words
 
 # Tesseract's OpenMP threads fight each other (and the test workers) for cores and make a
-# page several times slower; one thread per process is the documented fix. Tesseract runs
-# as a subprocess that inherits this environment.
+# page several times slower; one thread per process is the documented fix. Where Tesseract
+# runs as a command (no tesserocr), the subprocess inherits this environment.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
@@ -146,8 +148,6 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
     `Page.skew_degrees` is the skew found (counter-clockwise positive, as PIL's `rotate`); the
     image was turned back by it before OCR, so boxes are in the levelled page's frame.
     """
-    import pytesseract
-
     settings = settings or OcrSettings()
     dpi = float(dpi or _dpi(image.info) or settings.default_dpi)
     prepared = prepare_page(image, dpi, settings)
@@ -155,24 +155,12 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
     # Sparse-text modes read any speckle as a word: a photo gave 52 junk words with psm 11
     # and none with psm 3, whose layout analysis sets pictures aside.
     psm = settings.psm if prepared.on_paper or settings.psm not in (11, 12) else 3
-    try:
-        data = pytesseract.image_to_data(
-            tesseract_image(grey), lang=settings.lang, config=f"--psm {psm} --dpi {round(dpi * scale)}",
-            output_type=pytesseract.Output.DICT, timeout=settings.timeout,
-        )
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise TooLargeError(source, f"page {page_number} took over {settings.timeout:g} s to OCR") from None
-        raise
     words = []
-    for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],
-                                           data["width"], data["height"]):
-        text = text.strip().translate(_STRAIGHT_QUOTES)
-        conf = float(conf)
-        if not text or conf < 0:
-            continue
-        words.append(Word(text=text, x0=left / scale, top=top / scale, x1=(left + w) / scale,
-                          bottom=(top + h) / scale, page=page_number, confidence=round(conf / 100.0, 4)))
+    for found in read_words(grey, lang=settings.lang, psm=psm, dpi=dpi * scale, timeout=settings.timeout,
+                            source=source, page_number=page_number):
+        words.append(Word(text=found.text.translate(_STRAIGHT_QUOTES), x0=found.left / scale, top=found.top / scale,
+                          x1=(found.left + found.width) / scale, bottom=(found.top + found.height) / scale,
+                          page=page_number, confidence=round(found.confidence / 100.0, 4)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
     mark_underlines(words, prepared.rulings)
@@ -282,14 +270,6 @@ def _ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return small, np.zeros_like(small)
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return small, ink
-
-
-def tesseract_image(pixels: np.ndarray) -> Image.Image:
-    """An image for pytesseract, which hands it to Tesseract as a file of the image's format: BMP
-    writes 8x quicker than its default PNG, with the same pixels."""
-    image = Image.fromarray(pixels)
-    image.format = "BMP"
-    return image
 
 
 def connected_components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
