@@ -33,6 +33,8 @@ from .sources import InputDocument, SourceSettings, find_documents, read_documen
 from .store import PreparedRecord, ResultStore, StoreStatus, prepare_record
 
 START_METHODS = ("forkserver", "spawn")
+# The fork server loads the model the run uses (extractor.worker_preload), so workers share its pages.
+MODEL_PRELOAD_VARIABLE = "FORM4_PRELOAD_MODEL"
 _START_SECONDS = 120.0  # a spawned worker imports the whole package; a loaded machine can take a while
 # Imported once by the fork server, so a new or recycled worker starts in milliseconds and
 # shares these pages with its siblings instead of importing them again.
@@ -330,7 +332,11 @@ class _Worker:
 def _context(settings: BulkSettings):
     context = multiprocessing.get_context(settings.start_method)
     if settings.start_method == "forkserver":
-        context.set_forkserver_preload(list(_PRELOAD))
+        # Read by the fork server when it starts (once per process: a later run with another model
+        # still works, its workers load their own).
+        folder = "" if settings.extract.model_dir is None else str(Path(settings.extract.model_dir).resolve())
+        os.environ.setdefault(MODEL_PRELOAD_VARIABLE, f"{settings.extract.method}|{folder}")
+        context.set_forkserver_preload([*_PRELOAD, "extractor.worker_preload"])
     return context
 
 
