@@ -25,6 +25,7 @@ class ExtractSettings:
     max_pages: int = 50
     rules: RulesSettings = field(default_factory=RulesSettings)
     model_dir: str | None = None  # a trained model folder; None: models/default when installed
+    calibrate: bool = True  # map confidences through the model folder's calibration.json, when it has one
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -81,8 +82,16 @@ def read_document(data: bytes, source: str, settings: ExtractSettings, timings: 
     return ReadDocument(source, digest, kind, len(layout.pages), layout=layout)
 
 
-def extract_document(document: ReadDocument, extractor, timings: StageTimings | None = None) -> Record:
-    """The record of a read document by one extractor (none needed for XML), validated."""
+def _calibrator(settings: ExtractSettings):
+    from .model import cached_calibrator
+
+    return cached_calibrator(settings.model_dir) if settings.calibrate else None
+
+
+def extract_document(document: ReadDocument, extractor, timings: StageTimings | None = None,
+                     calibrator=None, extraction: str = "auto") -> Record:
+    """The record of a read document by one extractor (none needed for XML), validated, then its
+    confidences calibrated for the method asked for (`extraction`) when a calibrator is given."""
     from .validate import validate_record
 
     if document.record is not None:
@@ -92,6 +101,8 @@ def extract_document(document: ReadDocument, extractor, timings: StageTimings | 
             record = extractor.extract(document.layout)
         with measure(timings, "validation"):
             record = validate_record(record)
+        if calibrator is not None:
+            record = calibrator.calibrate_record(record, extraction)
     if timings is not None:
         timings.pages += document.pages
     record.source.sha256 = document.sha256
@@ -111,7 +122,8 @@ def extract_bytes(
         kind = detect_format(data, source)
     # The extractor first: a missing model must be reported before minutes of OCR, not after.
     extractor = None if kind == "xml" else _extractor(settings.method, source, settings.model_dir)
-    return extract_document(read_document(data, source, settings, timings, kind), extractor, timings)
+    return extract_document(read_document(data, source, settings, timings, kind), extractor, timings,
+                            _calibrator(settings), settings.method)
 
 
 @dataclass
@@ -132,9 +144,10 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
     what that method alone would have cost: the shared read plus the stages it used. Errors are
     returned, not raised (a ModelError means the method cannot run here at all).
     """
-    from .model import auto_strategy, rules_misread
+    from .model import auto_strategy, rules_lost_rows, rules_misread
 
     settings = settings or ExtractSettings()
+    calibrator = _calibrator(settings)
     shared = StageTimings()
     try:
         document = read_document(data, source, settings, shared)
@@ -167,11 +180,18 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
             out[method] = MethodOutcome(part.record, part.error, with_shared(part))
             continue
         rules = run("rules")
-        if strategy == "rules" or rules.record is None or not rules_misread(rules.record):
+        if strategy == "rules" or rules.record is None:
             out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules))
-        else:
-            model = run("model")
+            continue
+        model = run("model")  # "choose" reads the model's tables beside the rules' in any case
+        if rules_misread(rules.record) or (model.record is not None and rules_lost_rows(rules.record, model.record)):
             out[method] = MethodOutcome(model.record, model.error, with_shared(rules, model))
+        else:
+            out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules, model))
+    if calibrator is not None:  # last, per method asked for: auto and rules may share one uncalibrated record
+        for method, outcome in out.items():
+            if outcome.record is not None and document.record is None:
+                outcome.record = calibrator.calibrate_record(outcome.record, method)
     return out
 
 

@@ -64,6 +64,7 @@ class Cell:
     value: str | None
     footnote_ids: frozenset[str]
     confidence: float = 1.0
+    method: str = "xml"  # what produced the value, for calibration per method
 
     @property
     def key(self) -> tuple[str | None, frozenset[str]]:
@@ -101,10 +102,11 @@ def cells(record: Record) -> dict[str, Cell]:
         normal = normal_value(path, item.value)
         if normal == "false" and not item.footnote_ids:
             continue  # an unchecked box and an absent one read the same on paper
-        out[path] = Cell(normal, frozenset(item.footnote_ids), item.confidence)
+        out[path] = Cell(normal, frozenset(item.footnote_ids), item.confidence, item.method)
     for index, note in enumerate(record.footnotes):
         out.pop(f"footnotes.{index}.text", None)
-        out[f"footnote.{note.id}"] = Cell(normal_value("footnote", note.text.value), frozenset(), note.text.confidence)
+        out[f"footnote.{note.id}"] = Cell(normal_value("footnote", note.text.value), frozenset(), note.text.confidence,
+                                          note.text.method)
     return out
 
 

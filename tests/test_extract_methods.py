@@ -6,7 +6,9 @@ import pytest
 
 import extractor.layout
 from extractor.errors import ModelError
+from extractor.model import rules_lost_rows
 from extractor.pipeline import ExtractSettings, extract_bytes, extract_methods
+from extractor.records import NonDerivativeRow, Record
 from extractor.synth.channels import pdf_text, seed_style_markdown
 from extractor.synth.fake import make_records
 from extractor.synth.render import render
@@ -54,12 +56,12 @@ def test_each_method_gives_the_record_it_gives_alone_from_one_read(choosing_mode
             assert outcome.record.model_dump() == alone.model_dump(), (name, method)
             assert outcome.timings.pages == timings.pages >= 1 and outcome.timings.layout > 0
         auto, rules, model = (outcomes[m] for m in ("auto", "rules", "model"))
+        # "choose" reads the model's tables beside the rules' whichever record it keeps
+        assert auto.timings.model == model.timings.model and auto.timings.rules == rules.timings.rules
         if auto.record.model_dump() == rules.record.model_dump():
             chose_rules += 1
-            assert auto.timings.model == 0.0  # the model never ran for it
         else:
             chose_model += 1
-            assert auto.timings.model == model.timings.model and auto.timings.rules == rules.timings.rules
     assert chose_rules and chose_model, (chose_rules, chose_model)  # both ways of "choose" are checked
 
 
@@ -77,3 +79,16 @@ def test_an_unreadable_document_fails_every_method_with_its_reason():
     for outcome in outcomes.values():
         assert outcome.record is None
         assert "noise.bin" in str(outcome.error) and "not a PDF or an image" in str(outcome.error)
+
+
+def test_choose_hands_over_when_the_rules_find_no_rows_or_more_rows_than_the_model():
+    """Text dumps: the rules' record passed validation with its tables lost (no rows) or split apart
+    (7 rows for the model's 1), and "choose" kept it."""
+    def record(rows: int) -> Record:
+        return Record(non_derivative=[NonDerivativeRow() for _ in range(rows)])
+
+    assert rules_lost_rows(record(0), record(2))
+    assert rules_lost_rows(record(7), record(1))
+    assert not rules_lost_rows(record(2), record(3))  # the model's usual slip: a row too many
+    assert not rules_lost_rows(record(2), record(2))
+    assert not rules_lost_rows(record(0), record(0))  # a Form 3 that holds nothing
