@@ -331,3 +331,19 @@ def test_workers_keep_ocr_on_one_core_before_and_after_opencv_is_imported():
             "print(cv2.getNumThreads(), *sorted({i['num_threads'] for i in threadpool_info()}))")
     after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert after.stdout.split() == ["1", "1"]  # OpenCV, and numpy's BLAS (two threads each made 2 workers slower than 1)
+
+
+def test_the_fork_server_loads_the_run_model_so_workers_share_it():
+    """Each worker loaded its own copy of the model: two copies competed for the shared cache and a
+    2-worker run of PDFs was 1.52x one worker. The fork server now loads it once, before forking."""
+    from extractor.bulk import MODEL_PRELOAD_VARIABLE
+
+    probe = ("import extractor.worker_preload, extractor.model as m; "
+             "print(m._cached_default.cache_info().currsize, m._cached.cache_info().currsize)")
+    env = {**os.environ, MODEL_PRELOAD_VARIABLE: "auto|"}
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split() == ["1", "0"]  # the shipped model, loaded on import
+    env[MODEL_PRELOAD_VARIABLE] = "rules|"
+    rules_only = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert rules_only.stdout.split() == ["0", "0"]  # nothing to load for the rules
