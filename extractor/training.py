@@ -1,8 +1,8 @@
 """Training the model extractor: labeled documents from records or from a user's samples, fit, dev scores.
 
 From records (corpus XML or made-up): render each in a layout family, read the channel back
-(PDF, text dumps, markdown, optionally a simulated scan) and put the exact printed labels
-onto the layout's words (or, for text channels, the aligner's labels). From a user's
+(PDF, text dumps, markdown, optionally a simulated scan or fax read by OCR) and put the exact
+printed labels onto the layout's words (or, for text channels, the aligner's labels). From a user's
 samples: each document with its XML/JSON record, labels from the aligner.
 """
 
@@ -21,7 +21,8 @@ from .layout import read_layout
 from .layout.document import Layout
 from .records import Record
 
-CHANNELS = ("pdf", "html", "text", "md", "scan")
+CHANNELS = ("pdf", "html", "text", "md", "scan", "fax")
+OCR_CHANNELS = ("scan", "fax")
 _DOC_TYPES = ("3", "4", "5")
 
 
@@ -99,11 +100,12 @@ def rendered_examples(record: Record, key: str, channel: str, family: str, seed:
         text = pdf_layout_text(rendering.pdf) if rng.random() < 0.5 else pdf_text(rendering.pdf)
         layout = read_layout(text.encode("utf-8"), f"{key}.txt")
         labels = align(layout, record)
-    elif channel == "scan":
+    elif channel in OCR_CHANNELS:
         from .synth.scan import scan_preset, scan_to_tiff, simulate_scan, transfer_labels
 
         rendering = render(record, family, seed)
-        scan = simulate_scan(rendering.pdf, scan_preset("scan", rng), rng.randrange(2**31))
+        # Read as the evaluation and users' fax servers deliver it: doubled lines, square pixels.
+        scan = simulate_scan(rendering.pdf, scan_preset(channel, rng), rng.randrange(2**31))
         layout = read_layout(scan_to_tiff(scan), f"{key}.tiff")
         labels = transfer_labels(rendering.words, scan, layout)
     else:
