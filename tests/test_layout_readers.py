@@ -354,3 +354,16 @@ def test_settings_validate_themselves():
             bad()
     with pytest.raises(Exception):
         PdfSettings().max_pages = 3  # frozen
+
+
+def test_bracket_boxes_are_checkboxes_not_words_in_pdf_and_text():
+    """Typewritten forms print "[_]" for an empty box: read as a word, the model tagged it with the
+    box's field and checked every relationship box of such forms."""
+    line = "[_] Director   [X] Officer (give title below)   [ ] 10% Owner"
+    html = f"<html><body style='font-family: DejaVu Sans Mono; font-size: 10pt'><p>{line}</p></body></html>"
+    for layout in (read_layout(docs.html_to_pdf(html), "boxes.pdf"), read_layout(line.encode(), "boxes.txt")):
+        boxes = {w.text: w.checkbox for page in layout.pages for ln in page.lines for w in ln.words
+                 if w.checkbox is not None}
+        assert boxes.get("[_]") is False and boxes.get("[X]") is True, boxes
+        assert all(w.checkbox is None for page in layout.pages for ln in page.lines for w in ln.words
+                   if w.text in ("Director", "Officer", "10%"))

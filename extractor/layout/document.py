@@ -18,6 +18,12 @@ Geometry = Literal["page", "grid"]
 _WORD_OF_LETTERS = re.compile(r"[^\W\d_]{3}")
 
 # Width of one table-cell band and height of one line band on grid layouts.
+# Checkboxes typed as brackets, as typewritten and plain forms print them: "[_]" is an empty box, not a
+# word. Unknown to the readers, "[_]" came through as text and the model, tagging it with the box's
+# field, checked every box on such forms (dev PDFs of three layout families).
+BRACKET_BOXES = {"[_]": False, "[ ]": False, "[]": False, "(_)": False, "( )": False,
+                 "[x]": True, "[X]": True, "(x)": True, "(X)": True}
+
 GRID_CELL_WIDTH = 100.0
 GRID_LINE_HEIGHT = 10.0
 

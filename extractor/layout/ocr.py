@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import CorruptInputError, InputError, TooLargeError
-from .document import Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
+from .document import BRACKET_BOXES, Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
 from .second_pass import reread
 from .tesseract import read_words
 
@@ -158,9 +158,11 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
     words = []
     for found in read_words(grey, lang=settings.lang, psm=psm, dpi=dpi * scale, timeout=settings.timeout,
                             source=source, page_number=page_number):
-        words.append(Word(text=found.text.translate(_STRAIGHT_QUOTES), x0=found.left / scale, top=found.top / scale,
+        text = found.text.translate(_STRAIGHT_QUOTES)
+        words.append(Word(text=text, x0=found.left / scale, top=found.top / scale,
                           x1=(found.left + found.width) / scale, bottom=(found.top + found.height) / scale,
-                          page=page_number, confidence=round(found.confidence / 100.0, 4)))
+                          page=page_number, confidence=round(found.confidence / 100.0, 4),
+                          checkbox=BRACKET_BOXES.get(text)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
     mark_underlines(words, prepared.rulings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pdfplumber
 
 from ..errors import CorruptInputError, EncryptedInputError, InputError, TooLargeError
-from .document import Layout, Line, Page, Rect, Word, group_lines, mark_underlines, number_lines
+from .document import BRACKET_BOXES, Layout, Line, Page, Rect, Word, group_lines, mark_underlines, number_lines
 from .ocr import OcrSettings
 
 # Box glyphs by font: symbol fonts put them on ordinary letters' codes.
@@ -157,6 +157,8 @@ def _text_page(page: pdfplumber.page.Page, number: int, settings: PdfSettings) -
 def _checkbox(text: str, fontname: str) -> bool | None:
     if text in _BOX_GLYPHS:
         return _BOX_GLYPHS[text]
+    if text in BRACKET_BOXES:
+        return BRACKET_BOXES[text]
     font = fontname.lower().replace(" ", "")
     for family, glyphs in _SYMBOL_FONT_BOXES.items():
         if family in font and text in glyphs:

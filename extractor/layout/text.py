@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import GRID_CELL_WIDTH, GRID_LINE_HEIGHT, Layout, Line, Page, Word
+from .document import BRACKET_BOXES, GRID_CELL_WIDTH, GRID_LINE_HEIGHT, Layout, Line, Page, Word
 
-CHECKED_GLYPHS = {"☒", "☑", "✓", "✔", "✗", "✘", "[x]", "[X]", "(x)", "(X)"}
-UNCHECKED_GLYPHS = {"☐", "□", "[ ]", "( )"}
+CHECKED_GLYPHS = {"☒", "☑", "✓", "✔", "✗", "✘"} | {text for text, checked in BRACKET_BOXES.items() if checked}
+UNCHECKED_GLYPHS = {"☐", "□"} | {text for text, checked in BRACKET_BOXES.items() if not checked}
 
 _TAG = re.compile(r"<(/?)([a-zA-Z]+)([^>]*)>")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|<>~])")
