@@ -357,10 +357,8 @@ class CheckedRulesExtractor:
         from .validate import validate_record
 
         record = validate_record(RuleExtractor().extract(layout))  # not a form: refused here, as by the rules
-        if rules_misread(record):
-            return ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout)
         model_record = ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout)
-        return model_record if rules_lost_rows(record, model_record) else record
+        return model_record if rules_misread(record) or rules_lost_rows(record, model_record) else record
 
 
 def rules_misread(validated: Record) -> bool:

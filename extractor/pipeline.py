@@ -184,10 +184,10 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
             out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules))
             continue
         model = run("model")  # "choose" reads the model's tables beside the rules' in any case
-        if rules_misread(rules.record) or (model.record is not None and rules_lost_rows(rules.record, model.record)):
-            out[method] = MethodOutcome(model.record, model.error, with_shared(rules, model))
-        else:
-            out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules, model))
+        hand_over = rules_misread(rules.record) or (
+            model.record is not None and rules_lost_rows(rules.record, model.record))
+        chosen = model if hand_over else rules
+        out[method] = MethodOutcome(chosen.record, chosen.error, with_shared(rules, model))
     if calibrator is not None:  # last, per method asked for: auto and rules may share one uncalibrated record
         for method, outcome in out.items():
             if outcome.record is not None and document.record is None:

@@ -19,7 +19,8 @@ from .document import BRACKET_BOXES, Layout, Line, Page, Rect, Word, group_lines
 from .ocr import OcrSettings
 
 # Box glyphs by font: symbol fonts put them on ordinary letters' codes.
-_BOX_GLYPHS = {"☐": False, "□": False, "❑": False, "❏": False, "☒": True, "☑": True, "▣": True, "■": True}
+_BOX_GLYPHS = {"☐": False, "□": False, "❑": False, "❏": False, "☒": True, "☑": True, "▣": True, "■": True,
+               **BRACKET_BOXES}
 # Footnote markers as EDGAR renderings print them: (1), (12)(13), *, **.
 _MARKERS = re.compile(r"(\(\w{1,3}\))+|\*{1,3}")
 _SYMBOL_FONT_BOXES = {
@@ -157,8 +158,6 @@ def _text_page(page: pdfplumber.page.Page, number: int, settings: PdfSettings) -
 def _checkbox(text: str, fontname: str) -> bool | None:
     if text in _BOX_GLYPHS:
         return _BOX_GLYPHS[text]
-    if text in BRACKET_BOXES:
-        return BRACKET_BOXES[text]
     font = fontname.lower().replace(" ", "")
     for family, glyphs in _SYMBOL_FONT_BOXES.items():
         if family in font and text in glyphs:

@@ -58,16 +58,6 @@ def read_words(pixels: np.ndarray, *, lang: str, psm: int, dpi: float, timeout: 
     return [word for word in rows if word.text and word.confidence >= 0]
 
 
-def engine_version() -> str:
-    """The version of the Tesseract library that reads the pages, e.g. "5.5.4"."""
-    tesserocr = _tesserocr()
-    if tesserocr is not None:
-        return tesserocr.tesseract_version().split()[1]
-    import pytesseract
-
-    return str(pytesseract.get_tesseract_version())
-
-
 @functools.cache
 def _tesserocr():
     try:
