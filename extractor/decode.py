@@ -30,6 +30,8 @@ from .records import (
     Value,
 )
 from .tables import _rows
+from .validate import TRANSACTION_CODES
+from .word_breaks import find_breaks
 from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes, state_code
 
 NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
@@ -40,6 +42,11 @@ TOP_FLAGS = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported
 _MARKER = re.compile(r"^\(?(\d{1,2})\)$|^\((\d{1,2})\)?$")
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
 _TICKER = re.compile(r"[\[\](){}|]")
+_ACQUIRED = re.compile(r"^[\[({]A[\])}]$")
+_DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
+
+
+_TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     tagged = [_Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     tagged = [t for t in tagged if t.field not in ("label", "other") and t.probability >= settings.min_word_probability]
     grid = layout.geometry == "grid"
+    tagged = _join_broken_words(tagged, layout)
+    tagged = _one_table_per_line(_table_regions(tagged, layout), layout)
     record = Record()
     if document_type is not None:
         record.document_type = Value(value=document_type[0], confidence=round(document_type[1], 4), method="model")
@@ -85,7 +94,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         record.document_type = record.document_type.model_copy(update={"value": kind + "/A"})  # an amendment
     base_type = (document_type[0] if document_type else "4")[0]
     for table, row_type in (("non_derivative", NonDerivativeRow), ("derivative", DerivativeRow)):
-        rows = _table(table, row_type, tagged, grid)
+        rows = _table(table, row_type, tagged, grid, words if table == "derivative" else None,
+                      wrapped=layout.format == "text")
         for row in rows:
             if row.kind == "transaction":
                 row.transaction_form_type = Value(value=base_type, confidence=0.8, method="model")
@@ -98,6 +108,72 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     record.source.path = layout.source
     record.source.pages = len(layout.pages)
     return record
+
+
+def _join_broken_words(tagged: list[_Tagged], layout: Layout) -> list[_Tagged]:
+    """A value word a narrow cell broke in two reads whole, under its first piece's tag (`word_breaks`)."""
+    by_word = {id(t.word): t for t in tagged}
+    breaks = find_breaks(layout, [t.word for t in tagged])
+    if not breaks:
+        return tagged
+    joined = {id(b.first): b.joined for b in breaks}
+    dropped = {id(b.second) for b in breaks if id(b.first) in by_word}
+    return [t if id(t.word) not in joined else _Tagged(joined[id(t.word)], t.index, t.field, t.probability)
+            for t in tagged if id(t.word) not in dropped]
+
+
+def _table_regions(tagged: list[_Tagged], layout: Layout) -> list[_Tagged]:
+    """Cells below a table's caption (down to the next caption) belong to that table.
+
+    Below, not after: OCR reads a page in blocks, so reading order can put a cell before a caption above it.
+    """
+    finder = LabelFinder(layout)
+    grid = layout.geometry == "grid"
+
+    def place(w: Word) -> tuple[int, float]:
+        return (w.page, float(w.line or 0) if grid else w.top)
+
+    captions = sorted(
+        (place(m.first), table)
+        for key, table in (("table1", "non_derivative"), ("table2", "derivative"))
+        for m in finder.find(key, catalog()["sections"][key], min_score=0.8, mark=False)
+    )
+    if not any(table == "derivative" for _, table in captions):
+        return tagged  # Table II's caption unread (OCR): Table I's region would run over Table II
+    out = []
+    for t in tagged:
+        table, _, name = t.field.partition(".*.")
+        at = place(t.word)
+        if table in _TABLE_ROWS and at > captions[0][0]:
+            region = [c for c in captions if c[0] < at][-1][1]
+            if region != table and name in _TABLE_ROWS[region].model_fields:
+                t = _Tagged(t.word, t.index, f"{region}.*.{name}", t.probability)
+        out.append(t)
+    return out
+
+
+def _one_table_per_line(tagged: list[_Tagged], layout: Layout) -> list[_Tagged]:
+    """A line of a table belongs to one table: cells tagged with the other table's field join the line's table.
+
+    The two tables share most column names (amount, ownership form, nature), and a word far
+    from its header is sometimes given the other table's.
+    """
+    line_of = {id(w): i for i, line in enumerate(layout.lines) for w in line.words}
+    by_line: dict[int, list[_Tagged]] = {}
+    for t in tagged:
+        if t.field.startswith(("non_derivative.*.", "derivative.*.")) and id(t.word) in line_of:
+            by_line.setdefault(line_of[id(t.word)], []).append(t)
+    out = {id(t): t for t in tagged}
+    for cells in by_line.values():
+        counts = {table: sum(1 for t in cells if t.field.startswith(table + ".*.")) for table in _TABLE_ROWS}
+        table, other = sorted(counts, key=counts.get, reverse=True)
+        if counts[table] < 3 or counts[other] * 2 >= counts[table]:
+            continue
+        for t in cells:
+            name = t.field.split(".*.", 1)[1]
+            if t.field.startswith(other + ".*.") and name in _TABLE_ROWS[table].model_fields:
+                out[id(t)] = _Tagged(t.word, t.index, f"{table}.*.{name}", t.probability)
+    return [out[id(t)] for t in tagged]
 
 
 def value_of(tags: list[_Tagged], parsed: Any, grid: bool, footnotes: list[str] | None = None) -> Value:
@@ -218,16 +294,20 @@ def _owners(record: Record, by_field: dict[str, list[_Tagged]], layout: Layout, 
 
 
 def _street_lines(owner: ReportingOwner, tags: list[_Tagged], grid: bool) -> None:
-    """Street words by line: the first line is street 1, the rest street 2 (the classifier mixes the two up)."""
+    """Street words by line: the first line is street 1, the rest street 2 (the classifier mixes the two up).
+
+    On a grid each cell is a line of its own: markdown puts both street lines in one row.
+    """
     lines: list[list[_Tagged]] = []
     for t in sorted(tags, key=lambda t: t.index):
-        if lines and _same_line(lines[-1][-1].word, t.word, grid):
+        previous = lines[-1][-1].word if lines else None
+        if previous is not None and _same_line(previous, t.word, grid) and (not grid or previous.cell == t.word.cell):
             lines[-1].append(t)
         else:
             lines.append([t])
-    if len(lines) < 2:
-        return  # one line (a grid cell holding both): the classifier's own split stands
-    owner.address.street1 = value_of(lines[0], _text(lines[0]).rstrip(","), grid) if lines else owner.address.street1
+    if not lines:
+        return
+    owner.address.street1 = value_of(lines[0], _text(lines[0]).rstrip(","), grid)
     rest = [t for line in lines[1:] for t in line]
     owner.address.street2 = value_of(rest, _text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
 
@@ -238,7 +318,8 @@ def _same_line(a: Word, b: Word, grid: bool) -> bool:
     return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
 
 
-def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool) -> list:
+def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool, page_words: list[Word] | None = None,
+           wrapped: bool = False) -> list:
     prefix = table + ".*."
     cells = [t for t in tagged if t.field.startswith(prefix)]
     if not cells:
@@ -266,7 +347,7 @@ def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool) -> lis
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
     words = [info[k].word for k in info]
-    rows = _rows(words, grid, lambda w: column[id(w)], "security_title")
+    rows = _rows(words, grid, lambda w: column[id(w)], "security_title", wrapped)
     out = []
     for row_words in rows:
         if not row_words:
@@ -278,9 +359,71 @@ def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool) -> lis
         for name, tags in by_column.items():
             _set_cell(row, name, tags, grid)
         row.kind = "transaction" if (row.transaction_code.present or row.transaction_date.present) else "holding"
+        if page_words is not None and row.shares.present and not row.acquired_disposed.present:
+            _amount_direction(row, by_column, page_words, grid)
         if any(v.present for _, v in _row_values(row)):
             out.append(row)
     return out
+
+
+def _amount_direction(row: DerivativeRow, by_column: dict[str, list[_Tagged]], words: list[Word], grid: bool) -> None:
+    """Table II's acquired/disposed: the column its amount stands in, else what the code usually means.
+
+    The form prints no letter for it, so the classifier has no word to tag.
+    """
+    amount = [t for t in by_column.get("shares", []) if t.field != "footnote_ref"]
+    letter = None
+    if amount and grid:
+        letter = _direction_by_cell(amount[0].word, by_column)
+    elif amount:
+        letter = _direction_by_header(amount[0].word, words)
+    if letter is not None:
+        row.acquired_disposed = value_of(amount, letter, grid)
+        return
+    code = (row.transaction_code.value or "").strip().upper()
+    rule = TRANSACTION_CODES.get(code)
+    likely = rule.likely_direction("derivative") if rule else None
+    if likely is not None:
+        row.acquired_disposed = Value(value=likely[0], confidence=round(likely[1] * row.transaction_code.confidence, 4),
+                                      method="model", provenance=row.transaction_code.provenance)
+
+
+def _direction_by_header(amount: Word, words: list[Word]) -> str | None:
+    """"(A)" or "(D)": whichever of the two sub-headers printed side by side above the amount is nearer."""
+    above = [w for w in words if w.page == amount.page and w.bottom <= amount.top]
+    acquired = [w for w in above if _ACQUIRED.match(w.text)]
+    disposed = [w for w in above if _DISPOSED.match(w.text)]
+    pairs = []
+    for a in acquired:
+        beside = [d for d in disposed if d.x0 > a.x1 and abs(d.y_mid - a.y_mid) < max(a.height, d.height)]
+        if not beside:
+            continue
+        d = min(beside, key=lambda d: d.x0)
+        # Adjacent headers only: "(A) or (D)" and "Acquired (A) or Disposed of (D)" head one column.
+        between = [w for w in above if a.x1 <= w.x_mid <= d.x0 and abs(w.y_mid - a.y_mid) < max(a.height, d.height)]
+        if not between:
+            pairs.append((a, d))
+    if not pairs:
+        return None
+    a, d = max(pairs, key=lambda p: p[0].top)
+    width = d.x_mid - a.x_mid
+    if not a.x_mid - width <= amount.x_mid <= d.x_mid + width:
+        return None
+    return "A" if abs(amount.x_mid - a.x_mid) < abs(amount.x_mid - d.x_mid) else "D"
+
+
+def _direction_by_cell(amount: Word, by_column: dict[str, list[_Tagged]]) -> str | None:
+    """On a table grid the amount's cell against its row's fixed neighbours: code, V, (A), (D), date exercisable."""
+    if amount.cell is None:
+        return None
+    guesses = set()
+    for name, offset in (("transaction_code", 2), ("exercise_date", -2), ("expiration_date", -3)):
+        cells = {t.word.cell for t in by_column.get(name, []) if t.field != "footnote_ref" and t.word.cell is not None}
+        if len(cells) == 1:
+            start = cells.pop() + offset
+            if amount.cell in (start, start + 1):
+                guesses.add("A" if amount.cell == start else "D")
+    return guesses.pop() if len(guesses) == 1 else None
 
 
 def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[_Tagged], grid: bool) -> str | None:

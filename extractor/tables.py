@@ -109,12 +109,14 @@ def _left_neighbour(marker: Word, words: list[Word], grid: bool) -> Word | None:
     return best
 
 
-def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_field: str) -> list[list[Word]]:
+def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_field: str,
+          wrapped: bool = False) -> list[list[Word]]:
     if grid:
         by_line: dict[tuple[int, int], list[Word]] = {}
         for w in data:
             by_line.setdefault((w.page, w.line or 0), []).append(w)
-        return [by_line[k] for k in sorted(by_line)]
+        lines = [by_line[k] for k in sorted(by_line)]
+        return _join_wrapped(lines, column_of, title_field) if wrapped else lines
     rows: list[list[Word]] = []
     for page in sorted({w.page for w in data}):
         lines = group_lines([w for w in data if w.page == page], page=page)
@@ -155,6 +157,28 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
             middle = (top + bottom) / 2
             groups[min(range(len(anchors)), key=lambda i: abs(centres[i] - middle))].extend(block)
         rows.extend(groups)
+    return rows
+
+
+def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], title_field: str) -> list[list[Word]]:
+    """Rows of a text dump, whose cells wrap onto the lines below the row's first.
+
+    A line with values in at least two columns besides the title starts a row (as an anchor
+    does on a page); any other line continues the row above it.
+    """
+    rows: list[list[Word]] = []
+    before_first: list[Word] = []
+    for line in lines:
+        columns = {column_of(w) for w in line if not _MARKER.match(w.text)} - {title_field}
+        if len(columns) >= 2:
+            rows.append(before_first + line)
+            before_first = []
+        elif rows:
+            rows[-1].extend(line)
+        else:
+            before_first.extend(line)
+    if before_first:
+        rows.append(before_first)
     return rows
 
 

@@ -94,12 +94,28 @@ class CodeRule:
     description: str
     direction: Mapping[str, str] = field(default_factory=dict)  # table -> "A" or "D"
     implies: Mapping[str, Any] = field(default_factory=dict)  # field -> value the code means
+    train_rows: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # table -> {"A": n, "D": n}
+
+    def likely_direction(self, table: str, min_share: float = 0.75, min_rows: int = 20) -> tuple[str, float] | None:
+        """The direction most rows of `table` with this code took on train, and its share; None if unclear.
+
+        Looser than `direction` (which a warning stands on): it fills a direction the document
+        shows only by which column its amount stands in, when that column cannot be told.
+        """
+        counts = self.train_rows.get(table, {})
+        total = sum(counts.values())
+        if total < min_rows:
+            return None
+        letter = max(counts, key=counts.get)
+        share = counts[letter] / total
+        return (letter, share) if share >= min_share else None
 
 
 def load_transaction_codes() -> dict[str, CodeRule]:
     text = resources.files(f"{__package__}.data").joinpath("transaction_codes.json").read_text("utf-8")
     return {
-        code: CodeRule(entry["description"], dict(entry.get("direction", {})), dict(entry.get("implies", {})))
+        code: CodeRule(entry["description"], dict(entry.get("direction", {})), dict(entry.get("implies", {})),
+                       {table: dict(counts) for table, counts in entry.get("train_rows", {}).items()})
         for code, entry in json.loads(text)["codes"].items()
     }
 

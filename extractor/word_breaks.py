@@ -1,0 +1,139 @@
+"""Words a narrow cell broke across two lines ("Commo" / "n Stock"), found and joined again.
+
+Renderers and converters wrap a cell's text at its width, and where one word is wider than
+the cell they break it without a hyphen. The classifier tags the pieces as it tags any word,
+and the value would read "Commo n Stock". A break is only undone where the joined word is
+known, from the same document (a title printed whole in another row, a footnote) or from the
+form's own vocabulary, and where at least one piece is not a word by itself: "Comm" above
+"Stock" stays two words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .labels import catalog
+from .layout.document import Layout, Word
+
+_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+@dataclass(frozen=True)
+class WordBreakSettings:
+    """How far the second piece may sit from the first, in the first piece's heights."""
+
+    max_line_gap: float = 1.0  # from the first piece's bottom to the second's top (page layouts)
+    min_joined_length: int = 4  # "in" + "to" is not worth the risk
+
+    def __post_init__(self) -> None:
+        if self.max_line_gap <= 0:
+            raise ValueError(f"max_line_gap must be positive, not {self.max_line_gap}")
+        if self.min_joined_length < 2:
+            raise ValueError(f"min_joined_length must be at least 2, not {self.min_joined_length}")
+
+
+@dataclass(frozen=True)
+class WordBreak:
+    """The first piece's word, the second's, and the word they make together."""
+
+    first: Word
+    second: Word
+    joined: Word
+
+
+def normal(text: str) -> str:
+    return _PUNCTUATION.sub("", text).lower()
+
+
+@lru_cache(maxsize=1)
+def form_vocabulary() -> frozenset[str]:
+    """Words of the form's printed labels and of the project's own invented vocabularies."""
+    words: set[str] = set()
+
+    def walk(item) -> None:
+        if isinstance(item, str):
+            words.update(normal(w) for w in item.split())
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(catalog())
+    walk(json.loads(resources.files(f"{__package__}.data").joinpath("fake_words.json").read_text("utf-8")))
+    return frozenset(w for w in words if len(w) >= 2 and w.isalpha())
+
+
+def find_breaks(layout: Layout, firsts: list[Word] | None = None,
+                settings: WordBreakSettings | None = None) -> list[WordBreak]:
+    """Each broken word of `layout` once, looked for from `firsts` (default: every word) in their order."""
+    settings = settings or WordBreakSettings()
+    words = list(layout.words)
+    counts = Counter(normal(w.text) for w in words)
+    known = form_vocabulary() | set(counts)
+    # A piece is a word in its own right if the form knows it or the document prints it often:
+    # the pieces themselves are in the document too, once for each time the word was broken.
+    whole = form_vocabulary() | {w for w, n in counts.items() if n >= 3}
+    grid = layout.geometry == "grid"
+    if grid and layout.format != "text":
+        return []  # markdown and HTML keep each table row on one line: nothing wraps
+    by_line: dict[tuple[int, int], list[Word]] = {}
+    if grid:
+        for w in words:
+            by_line.setdefault((w.page, w.line or 0), []).append(w)
+    by_page: dict[int, list[Word]] = {}
+    for w in sorted(words, key=lambda w: w.top):
+        by_page.setdefault(w.page, []).append(w)
+    tops = {page: [w.top for w in page_words] for page, page_words in by_page.items()}
+    taken: set[int] = set()
+    breaks: list[WordBreak] = []
+    for first in words if firsts is None else firsts:
+        head = normal(first.text)
+        if not head.isalpha() or id(first) in taken or not first.text[-1:].isalpha():
+            continue
+        candidates = (by_line.get((first.page, (first.line or 0) + 1), []) if grid
+                      else _below(first, by_page[first.page], tops[first.page], settings))
+        for second in candidates:
+            tail = normal(second.text)
+            if id(second) in taken or not second.text[:1].isalpha() or not tail.isalpha():
+                continue
+            if not (second.text[0].islower() or first.text.isupper()) or (grid and second.cell != first.cell):
+                continue
+            joined = head + tail
+            if len(joined) < settings.min_joined_length or joined not in known:
+                continue
+            if head in whole and tail in whole:
+                continue  # two words that happen to make a third ("for" + "ward")
+            if grid and (head in whole or tail in whole):
+                continue  # a text dump's next line holds every column's rest: "stock" and "holders" of two cells
+            breaks.append(WordBreak(first, second, _joined(first, second)))
+            taken.update((id(first), id(second)))
+            break
+    return breaks
+
+
+def _below(first: Word, page_words: list[Word], tops: list[float], settings: WordBreakSettings) -> list[Word]:
+    """Words starting the next line under `first`'s cell, leftmost first (`page_words` sorted by top)."""
+    height = max(first.height, 0.1)
+    start = bisect_left(tops, first.bottom - 0.2 * height)
+    end = bisect_right(tops, first.bottom + settings.max_line_gap * height)
+    out = [w for w in page_words[start:end] if w is not first and first.x0 - 12 * height <= w.x0 <= first.x1]
+    return sorted(out, key=lambda w: w.x0)
+
+
+def _joined(first: Word, second: Word) -> Word:
+    return Word(
+        text=first.text + second.text.lstrip(),
+        x0=min(first.x0, second.x0), top=first.top, x1=max(first.x1, second.x1), bottom=second.bottom,
+        page=first.page,
+        confidence=(min(first.confidence, second.confidence)
+                    if first.confidence is not None and second.confidence is not None else first.confidence),
+        underline=first.underline, superscript=first.superscript, chunk=first.chunk, cell=first.cell, line=first.line,
+    )
