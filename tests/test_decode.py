@@ -158,3 +158,15 @@ def test_two_words_on_two_lines_are_not_joined():
     # "Comm" is an abbreviation printed in the document often enough to count as a word.
     words = [_w("Comm", 10, 20), _w("Comm", 10, 40), _w("Comm", 400, 60), _w("on", 400, 70), _w("stock", 400, 80)]
     assert find_breaks(_page(words)) == []
+
+
+# ------------------------------------------------------------------ relationship
+
+
+def test_officer_title_checks_the_officer_box_ocr_missed():
+    words = [_w("Jane", 10, 10), _w("Roe", 40, 10), _w("Chief", 300, 40), _w("Financial", 340, 40), _w("Officer", 400, 40)]
+    tags = ["owners.*.name", "owners.*.name"] + ["owners.*.relationship.officer_title"] * 3
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert relationship.officer_title.value == "Chief Financial Officer"
+    assert relationship.is_officer.value is True
+    assert relationship.is_other.value is False

@@ -35,6 +35,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ..errors import CorruptInputError, InputError, TooLargeError
+from .checkboxes import mark_checkboxes
 from .document import BRACKET_BOXES, Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
 from .second_pass import reread
 from .tesseract import read_words
@@ -165,6 +166,7 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
                           checkbox=BRACKET_BOXES.get(text)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
+    words = mark_checkboxes(words, prepared.levelled < prepared.threshold, scale)
     mark_underlines(words, prepared.rulings)
     height, width = prepared.size
     return Page(number=page_number, width=float(width), height=float(height), lines=group_lines(words, page_number),

@@ -1,0 +1,68 @@
+"""Empty boxes on OCR'd pages told by their ink (drawn shapes, no corpus text)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extractor.layout.checkboxes import CheckboxSettings, is_empty_box, mark_checkboxes
+from extractor.layout.document import Word
+
+
+def _frame(size: int = 24, stroke: int = 2) -> np.ndarray:
+    ink = np.zeros((size, size), bool)
+    ink[:stroke, :] = ink[-stroke:, :] = ink[:, :stroke] = ink[:, -stroke:] = True
+    return ink
+
+
+def _typed_box(height: int = 24, width: int = 34) -> np.ndarray:
+    """'[_]' as a typewriter prints it: two brackets with serifs and an underscore low between them."""
+    ink = np.zeros((height, width), bool)
+    for x in (0, width - 3):
+        ink[:, x:x + 3] = True
+    ink[:2, :6] = ink[-2:, :6] = ink[:2, -6:] = ink[-2:, -6:] = True
+    ink[height - 6:height - 4, 9:width - 9] = True
+    return ink
+
+
+def _ring(size: int = 24) -> np.ndarray:
+    y, x = np.mgrid[:size, :size]
+    r = np.hypot(y - size / 2 + 0.5, x - size / 2 + 0.5)
+    return (r <= size / 2) & (r >= size / 2 - 2.5)
+
+
+def test_a_drawn_square_and_typed_brackets_with_nothing_inside_are_empty_boxes():
+    assert is_empty_box(_frame())
+    assert is_empty_box(_typed_box())
+
+
+def test_a_box_with_a_mark_in_it_is_not_an_empty_box():
+    checked = _frame()
+    for i in range(4, 20):
+        checked[i, i] = checked[i, 23 - i] = True
+    assert not is_empty_box(checked)
+
+
+def test_a_round_letter_is_no_box():
+    # "O", "U" and "D" are hollow too; their corners are not inked.
+    assert not is_empty_box(_ring())
+    assert not is_empty_box(np.zeros((24, 24), bool))
+
+
+def test_only_unsure_short_words_over_a_frame_are_marked():
+    page = np.zeros((100, 300), bool)
+    page[10:34, 10:44] = _typed_box()
+    page[10:34, 100:134] = _typed_box()
+    words = [Word("UO", 10, 10, 44, 34, confidence=0.2),  # Tesseract's reading of the box
+             Word("II", 100, 10, 134, 34, confidence=0.95),  # a sure word keeps its reading whatever its ink
+             Word("Director", 150, 10, 260, 34, confidence=0.96)]
+    marked = mark_checkboxes(words, page, scale=1.0)
+    assert [w.checkbox for w in marked] == [False, None, None]
+    assert marked[0].text == "UO"
+
+
+def test_settings_are_checked():
+    with pytest.raises(ValueError, match="aspect"):
+        CheckboxSettings(aspect=(1.2, 1.5))
+    with pytest.raises(ValueError, match="edge"):
+        CheckboxSettings(edge=1.5)
