@@ -285,18 +285,35 @@ def _owners(record: Record, by_field: dict[str, list[_Tagged]], layout: Layout, 
                 if key in ("non_us_address", "good_address"):
                     continue
                 setattr(owner.address, key, value_of(tags, text.rstrip(","), grid))
-        # A title is given only with its box checked (every one of 1,156 titled owners in 2,000
-        # train filings): the title, read more surely than a mark, checks the box OCR missed.
-        for text, flag in (("officer_title", "is_officer"), ("other_text", "is_other")):
-            given = getattr(owner.relationship, text)
-            if given.present and str(given.value).strip() and not getattr(owner.relationship, flag).present:
-                setattr(owner.relationship, flag, given.model_copy(update={"value": True}))
+        _title_boxes(owner.relationship)
         for flag in ("is_director", "is_officer", "is_ten_percent_owner", "is_other"):
             if not getattr(owner.relationship, flag).present:
                 setattr(owner.relationship, flag, Value(value=False, confidence=0.5, method="model"))
         _street_lines(owner, fields.get("address.street1", []) + fields.get("address.street2", []), grid)
         if owner.name.present:
             record.owners.append(owner)
+
+
+def _title_boxes(relationship) -> None:
+    """The officer title and the "other" text against the boxes they go with.
+
+    Each is given only with its box checked (so are all 1,156 titled owners in 2,000 train
+    filings). A text under the box that is checked belongs to it; a title with no box read at
+    all checks its own, as OCR misses marks more often than words.
+    """
+    officer, other = relationship.officer_title, relationship.other_text
+    if relationship.is_other.present and not relationship.is_officer.present and officer.present and not other.present:
+        relationship.other_text, relationship.officer_title = officer, type(officer)()
+    elif relationship.is_officer.present and not relationship.is_other.present and other.present and not officer.present:
+        relationship.officer_title, relationship.other_text = other, type(other)()
+    checked = [relationship.is_director, relationship.is_officer, relationship.is_ten_percent_owner,
+               relationship.is_other]
+    if any(flag.present for flag in checked):
+        return
+    for text, flag in (("officer_title", "is_officer"), ("other_text", "is_other")):
+        given = getattr(relationship, text)
+        if given.present and str(given.value).strip():
+            setattr(relationship, flag, given.model_copy(update={"value": True}))
 
 
 def _street_lines(owner: ReportingOwner, tags: list[_Tagged], grid: bool) -> None:

@@ -170,3 +170,13 @@ def test_officer_title_checks_the_officer_box_ocr_missed():
     assert relationship.officer_title.value == "Chief Financial Officer"
     assert relationship.is_officer.value is True
     assert relationship.is_other.value is False
+
+
+def test_text_under_the_checked_other_box_is_the_other_text_not_a_title():
+    words = [_w("Jane", 10, 10), _w("Roe", 40, 10), _w("[X]", 300, 20), _w("See", 300, 40), _w("Remarks", 330, 40)]
+    words[2].checkbox = True
+    tags = ["owners.*.name", "owners.*.name", "owners.*.relationship.is_other"] + [
+        "owners.*.relationship.officer_title"] * 2
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert (relationship.other_text.value, relationship.officer_title.value) == ("See Remarks", None)
+    assert (relationship.is_other.value, relationship.is_officer.value) == (True, False)
