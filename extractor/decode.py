@@ -47,6 +47,15 @@ _DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
 
 
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
+# Fields whose values run over several words in a line, and how torn a word must be to follow a neighbour.
+_PHRASE_FIELDS = frozenset({
+    "issuer.name", "owners.*.name", "owners.*.address.street1", "owners.*.address.street2", "owners.*.address.city",
+    "owners.*.relationship.officer_title", "owners.*.relationship.other_text", "signatures.*.name", "remarks",
+    "footnotes.*.text", "non_derivative.*.security_title", "non_derivative.*.nature_of_ownership",
+    "derivative.*.security_title", "derivative.*.underlying_title", "derivative.*.nature_of_ownership"})
+_SURE_NEIGHBOUR = 0.8
+_TORN_SHARE = 0.3
+_TORN_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,10 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     settings = settings or DecodeSettings()
     words = list(layout.words)
     best = probabilities.argmax(axis=1) if len(words) else np.zeros(0, int)
+    grid = layout.geometry == "grid"
+    best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     tagged = [_Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     tagged = [t for t in tagged if t.field not in ("label", "other") and t.probability >= settings.min_word_probability]
-    grid = layout.geometry == "grid"
     tagged = _join_broken_words(tagged, layout)
     tagged = _one_table_per_line(_table_regions(tagged, layout), layout)
     record = Record()
@@ -108,6 +118,32 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     record.source.path = layout.source
     record.source.pages = len(layout.pages)
     return record
+
+
+def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
+                              best: np.ndarray, grid: bool) -> np.ndarray:
+    """A word torn between two labels takes the one its sure neighbour on the line has, for phrase fields.
+
+    The first word of a name or a title is the likeliest to be given to the field before it
+    ("Marta" at 0.50 footnote text and 0.47 signature, "Woods by Power of Attorney" after it at 0.97).
+    """
+    phrase = np.array([str(c) in _PHRASE_FIELDS for c in classes])
+    out = best.copy()
+    for i, w in enumerate(words):
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(words) or not phrase[best[j]] or best[j] == best[i]:
+                continue
+            v = words[j]
+            gap = w.x0 - v.x1 if j < i else v.x0 - w.x1
+            if not _same_line(v, w, grid) or (grid and v.cell != w.cell) \
+                    or not -1.0 <= gap <= 1.5 * max(w.height, v.height):
+                continue
+            label = best[j]
+            if (probabilities[j, label] >= _SURE_NEIGHBOUR and probabilities[i, label] >= _TORN_SHARE
+                    and probabilities[i, best[i]] - probabilities[i, label] < _TORN_MARGIN):
+                out[i] = label
+                break
+    return out
 
 
 def _join_broken_words(tagged: list[_Tagged], layout: Layout) -> list[_Tagged]:
@@ -538,6 +574,7 @@ def _is_start(t: _Tagged, words: list[_Tagged]) -> bool:
 def _signatures(by_field: dict[str, list[_Tagged]], grid: bool) -> list[Signature]:
     names = _runs(by_field.get("signatures.*.name", []))
     dates = _runs(by_field.get("signatures.*.date", []))
+    names = _wrapped_names(names, max(len(dates), 1), grid)
     out: list[Signature] = []
     for i, run in enumerate(names):
         signature = Signature(name=value_of(run, _text(run), grid))
@@ -547,6 +584,25 @@ def _signatures(by_field: dict[str, list[_Tagged]], grid: bool) -> list[Signatur
                 signature.date = value_of(dates[i], date, grid)
         out.append(signature)
     return out
+
+
+def _wrapped_names(names: list[list[_Tagged]], signatures: int, grid: bool) -> list[list[_Tagged]]:
+    """More names than dates: a name run starting on the line under the one before it is that name's end.
+
+    A long "/s/ agent, attorney-in-fact for owner" wraps, and its date, set beside the first
+    line, comes between the two lines in reading order.
+    """
+    names = [list(run) for run in names]
+    i = 1
+    while len(names) > signatures and i < len(names):
+        last, first = names[i - 1][-1].word, names[i][0].word
+        below = (first.line == (last.line or 0) + 1) if grid else (
+            first.page == last.page and 0 <= first.top - last.bottom <= 1.0 * max(last.height, first.height))
+        if below:
+            names[i - 1].extend(names.pop(i))
+        else:
+            i += 1
+    return names
 
 
 def _runs(tags: list[_Tagged]) -> list[list[_Tagged]]:

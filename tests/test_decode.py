@@ -180,3 +180,24 @@ def test_text_under_the_checked_other_box_is_the_other_text_not_a_title():
     relationship = _decode(_page(words), tags).owners[0].relationship
     assert (relationship.other_text.value, relationship.officer_title.value) == ("See Remarks", None)
     assert (relationship.is_other.value, relationship.is_officer.value) == (True, False)
+
+
+# ------------------------------------------------------------------ signatures
+
+
+def test_first_word_of_a_name_torn_between_two_fields_follows_its_sure_neighbour():
+    words = [_w("Marta", 300, 74), _w("Woods", 336, 74), _w("by", 372, 74), _w("Proxy", 390, 74), _w("03/03/2023", 484, 74)]
+    classes = np.array(["footnotes.*.text", "other", "signatures.*.date", "signatures.*.name"])
+    probabilities = np.array([[0.50, 0.03, 0.0, 0.47], [0.02, 0.0, 0.0, 0.98], [0.02, 0.0, 0.0, 0.98],
+                              [0.02, 0.0, 0.0, 0.98], [0.0, 0.02, 0.98, 0.0]])
+    record = decode(_page(words), probabilities, classes, document_type=("4", 1.0))
+    assert [s.name.value for s in record.signatures] == ["Marta Woods by Proxy"]
+    assert record.footnotes == []
+
+
+def test_signature_name_wrapped_under_its_date_is_one_name():
+    words = [_w("/s/", 300, 74), _w("Sam", 320, 74), _w("Roe,", 345, 74), _w("for", 375, 74), _w("Ann", 396, 74),
+             _w("01/04/2023", 500, 74), _w("Lee", 300, 83)]
+    tags = ["signatures.*.name"] * 5 + ["signatures.*.date", "signatures.*.name"]
+    signatures = _decode(_page(words), tags).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Sam Roe, for Ann Lee", "2023-01-04")]
