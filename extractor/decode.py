@@ -105,7 +105,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     base_type = (document_type[0] if document_type else "4")[0]
     for table, row_type in (("non_derivative", NonDerivativeRow), ("derivative", DerivativeRow)):
         rows = _table(table, row_type, tagged, grid, words if table == "derivative" else None,
-                      wrapped=layout.format == "text")
+                      wrapped=layout.format == "text", form=base_type)
         for row in rows:
             if row.kind == "transaction":
                 row.transaction_form_type = Value(value=base_type, confidence=0.8, method="model")
@@ -378,7 +378,7 @@ def _same_line(a: Word, b: Word, grid: bool) -> bool:
 
 
 def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool, page_words: list[Word] | None = None,
-           wrapped: bool = False) -> list:
+           wrapped: bool = False, form: str = "4") -> list:
     prefix = table + ".*."
     cells = [t for t in tagged if t.field.startswith(prefix)]
     if not cells:
@@ -396,12 +396,14 @@ def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool, page_w
     table_top = min((w.page, w.top) for w in cell_words)
     table_bottom = max((w.page, w.bottom) for w in cell_words)
     for m in markers:
-        left = _left_value(m.word, cell_words)
+        left = _left_value(m.word, cell_words, grid)
         if left is not None:
             column[id(m.word)] = column[id(left)]
             info[id(m.word)] = m
         elif table_top <= (m.word.page, m.word.top) <= table_bottom:
             inside = _band_of(m.word, bands, cells, grid)
+            if inside is None and grid:
+                inside = _grid_column(m.word, cells, _leaves(table, form))
             if inside is not None:
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
@@ -485,6 +487,29 @@ def _direction_by_cell(amount: Word, by_column: dict[str, list[_Tagged]]) -> str
     return guesses.pop() if len(guesses) == 1 else None
 
 
+def _leaves(table: str, form: str) -> list[str]:
+    """The table's columns left to right, one per grid cell, as record fields ("" for the V and (A) cells)."""
+    part = "1" if table == "non_derivative" else "2"
+    spec = catalog()["tables"][{"3": "holdings_", "5": "form5_"}.get(form, "transactions_") + part]
+    rename = {"v_flag": "", "shares_acquired": "", "shares_disposed": ""}
+    return [rename.get(leaf, leaf) for entry in spec for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]])]
+
+
+def _grid_column(marker: Word, cells: list[_Tagged], leaves: list[str]) -> str | None:
+    """The column of a marker alone in its grid cell, from where its row's values stand among the form's columns."""
+    if marker.cell is None:
+        return None
+    offsets = set()
+    for t in cells:
+        name = t.field.split(".*.")[-1]
+        if t.word.line == marker.line and t.word.cell is not None and leaves.count(name) == 1 and name:
+            offsets.add(leaves.index(name) - t.word.cell)
+    if len(offsets) != 1:
+        return None
+    at = marker.cell + offsets.pop()
+    return leaves[at] or None if 0 <= at < len(leaves) else None
+
+
 def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[_Tagged], grid: bool) -> str | None:
     """The column a lone footnote marker stands in (its own cell holds no value)."""
     if grid:
@@ -500,11 +525,13 @@ def _row_values(row) -> list[tuple[str, Value]]:
     return [(name, getattr(row, name)) for name in type(row).model_fields if isinstance(getattr(row, name), Value)]
 
 
-def _left_value(marker: Word, words: list[Word]) -> Word | None:
+def _left_value(marker: Word, words: list[Word], grid: bool) -> Word | None:
     best = None
     for w in words:
         if w.page != marker.page or abs(w.y_mid - marker.y_mid) > max(w.height, marker.height):
             continue
+        if grid and w.cell != marker.cell:
+            continue  # a marker alone in its cell notes that cell's (empty) value, not the one before
         gap = marker.x0 - w.x1
         if -1.0 <= gap <= max(w.height * 1.5, 3.0) and (best is None or w.x1 > best.x1):
             best = w

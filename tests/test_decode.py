@@ -201,3 +201,30 @@ def test_signature_name_wrapped_under_its_date_is_one_name():
     tags = ["signatures.*.name"] * 5 + ["signatures.*.date", "signatures.*.name"]
     signatures = _decode(_page(words), tags).signatures
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Sam Roe, for Ann Lee", "2023-01-04")]
+
+
+def test_marker_alone_in_a_markdown_cell_notes_that_cell_not_the_title_before_it():
+    text = ("Table II - Derivative Securities\n"
+            "| Restricted Stock Unit | (1) | 02/01/2023 |  | M |  |  | 1,685 | 02/01/2023 | 02/01/2023 | Common Stock "
+            "| 1,685 | (1) | 0 | D |  |\n")
+    layout = read_text(text, "made-up.md", markdown=True)
+    words = list(layout.words)
+    fields = {"Restricted": "security_title", "Stock": None, "Unit": "security_title", "02/01/2023": None, "M":
+              "transaction_code", "1,685": None, "Common": "underlying_title", "0": "shares_owned_following",
+              "D": "direct_or_indirect"}
+    tags: list[str | None] = []
+    for w in words[5:]:
+        if w.text == "(1)":
+            tags.append("footnote_ref")
+        elif w.text == "Stock":
+            tags.append(D + ("security_title" if w.cell == 0 else "underlying_title"))
+        elif w.text == "02/01/2023":
+            tags.append(D + {2: "transaction_date", 8: "exercise_date", 9: "expiration_date"}[w.cell])
+        elif w.text == "1,685":
+            tags.append(D + ("shares" if w.cell == 7 else "underlying_shares"))
+        else:
+            tags.append(D + fields[w.text])
+    row = _decode(layout, [None] * 5 + tags).derivative[0]
+    assert row.security_title.footnote_ids == []
+    assert (row.conversion_or_exercise_price.value, row.conversion_or_exercise_price.footnote_ids) == (None, ["F1"])
+    assert (row.price_per_share.value, row.price_per_share.footnote_ids) == (None, ["F1"])
