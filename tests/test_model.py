@@ -14,6 +14,7 @@ from extractor.model import (
     DEFAULT_MODEL,
     ModelExtractor,
     ModelSettings,
+    choose,
     combine,
     load_model,
     model_installed,
@@ -192,3 +193,18 @@ def test_extracting_with_a_loaded_model_never_imports_scikit_learn(tiny, tmp_pat
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_choose_keeps_the_rules_record_with_the_models_checkboxes():
+    from extractor.records import ReportingOwner
+
+    def record(method: str, director: bool, plan: bool) -> Record:
+        owner = ReportingOwner(name=Value(value="Jane Roe", method=method))
+        owner.relationship.is_director = Value(value=director, method=method)
+        return Record(owners=[owner], aff10b5_one=Value(value=plan, method=method),
+                      issuer={"name": Value(value="Made Up Inc" if method == "rules" else "Made Up", method=method)})
+
+    chosen = choose(record("rules", director=False, plan=False), record("model", director=True, plan=True))
+    assert chosen.issuer.name.value == "Made Up Inc"  # the rules' record
+    assert chosen.owners[0].relationship.is_director.value is True and chosen.aff10b5_one.value is True
+    assert choose(record("rules", False, False), None).owners[0].relationship.is_director.value is False
