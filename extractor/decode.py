@@ -402,8 +402,9 @@ def _table(table: str, row_type: type, tagged: list[_Tagged], grid: bool, page_w
             info[id(m.word)] = m
         elif table_top <= (m.word.page, m.word.top) <= table_bottom:
             inside = _band_of(m.word, bands, cells, grid)
-            if inside is None and grid:
-                inside = _grid_column(m.word, cells, _leaves(table, form))
+            if inside is None:
+                leaves = _leaves(table, form)
+                inside = _grid_column(m.word, cells, leaves) if grid else _between_column(m.word, markers, cells, leaves)
             if inside is not None:
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
@@ -488,10 +489,14 @@ def _direction_by_cell(amount: Word, by_column: dict[str, list[_Tagged]]) -> str
 
 
 def _leaves(table: str, form: str) -> list[str]:
-    """The table's columns left to right, one per grid cell, as record fields ("" for the V and (A) cells)."""
+    """The table's columns left to right, one per grid cell, as record fields.
+
+    "" stands for the V cell and Table II's (D) cell: Table II's amount stands under (A) or (D),
+    and "shares" holds the (A) place.
+    """
     part = "1" if table == "non_derivative" else "2"
     spec = catalog()["tables"][{"3": "holdings_", "5": "form5_"}.get(form, "transactions_") + part]
-    rename = {"v_flag": "", "shares_acquired": "", "shares_disposed": ""}
+    rename = {"v_flag": "", "shares_acquired": "shares", "shares_disposed": ""}
     return [rename.get(leaf, leaf) for entry in spec for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]])]
 
 
@@ -502,12 +507,36 @@ def _grid_column(marker: Word, cells: list[_Tagged], leaves: list[str]) -> str |
     offsets = set()
     for t in cells:
         name = t.field.split(".*.")[-1]
-        if t.word.line == marker.line and t.word.cell is not None and leaves.count(name) == 1 and name:
+        ambiguous = name == "shares" and "acquired_disposed" not in leaves  # Table II: under (A) or (D)
+        if t.word.line == marker.line and t.word.cell is not None and name in leaves and not ambiguous:
             offsets.add(leaves.index(name) - t.word.cell)
     if len(offsets) != 1:
         return None
     at = marker.cell + offsets.pop()
     return leaves[at] or None if 0 <= at < len(leaves) else None
+
+
+def _between_column(marker: Word, markers: list[_Tagged], cells: list[_Tagged], leaves: list[str]) -> str | None:
+    """On a page, the column of a marker standing alone between two of its row's values.
+
+    The form's columns between theirs are the empty cells it can note; it takes the one in its
+    place when the lone markers there are as many as those columns.
+    """
+    def beside(w: Word) -> bool:
+        return w.page == marker.page and abs(w.y_mid - marker.y_mid) <= max(w.height, marker.height)
+
+    row = [t for t in cells if beside(t.word) and t.field.split(".*.")[-1] in leaves]
+    left = max((t for t in row if t.word.x1 <= marker.x0), key=lambda t: t.word.x1, default=None)
+    right = min((t for t in row if t.word.x0 >= marker.x1), key=lambda t: t.word.x0, default=None)
+    if left is None or right is None:
+        return None
+    start, end = (leaves.index(t.field.split(".*.")[-1]) for t in (left, right))
+    between = [leaf for leaf in leaves[start + 1:end] if leaf]
+    lone = sorted((m.word for m in markers if beside(m.word) and left.word.x1 <= m.word.x0 and m.word.x1 <= right.word.x0),
+                  key=lambda w: w.x0)
+    if not between or len(lone) != len(between) or marker not in lone:
+        return None
+    return between[lone.index(marker)]
 
 
 def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[_Tagged], grid: bool) -> str | None:

@@ -228,3 +228,17 @@ def test_marker_alone_in_a_markdown_cell_notes_that_cell_not_the_title_before_it
     assert row.security_title.footnote_ids == []
     assert (row.conversion_or_exercise_price.value, row.conversion_or_exercise_price.footnote_ids) == (None, ["F1"])
     assert (row.price_per_share.value, row.price_per_share.footnote_ids) == (None, ["F1"])
+
+
+def test_lone_markers_between_two_values_on_a_page_note_the_empty_columns_between():
+    # Exercise and expiration dates both given only as footnote (4), between the amount and the underlying title.
+    words = [_w("Units", 10, 60), _w("01/02/2023", 60, 60), _w("A", 130, 60), _w("100", 160, 60),
+             _w("(4)", 200, 60), _w("(4)", 240, 60), _w("Common", 280, 60), _w("100", 330, 60), _w("100", 380, 60),
+             _w("D", 420, 60)]
+    tags = [D + "security_title", D + "transaction_date", D + "transaction_code", D + "shares", "footnote_ref",
+            "footnote_ref", D + "underlying_title", D + "underlying_shares", D + "shares_owned_following",
+            D + "direct_or_indirect"]
+    row = _decode(_page(words), tags).derivative[0]
+    assert (row.exercise_date.value, row.exercise_date.footnote_ids) == (None, ["F4"])
+    assert (row.expiration_date.value, row.expiration_date.footnote_ids) == (None, ["F4"])
+    assert row.shares.footnote_ids == []
