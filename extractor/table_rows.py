@@ -1,0 +1,301 @@
+"""Table I and Table II rows from tagged words: which table a cell is in, its row, its column.
+
+Cells follow their caption's table and their line's; rows come from line bands (anchored as
+`tables._rows` anchors them, a text dump's wrapped lines joined to their row); footnote markers
+join the value left of them, else the empty column they stand in; Table II's acquired/disposed
+comes from the column its amount stands in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .labels import LabelFinder, catalog
+from .layout.document import Layout, Word
+from .records import DerivativeRow, NonDerivativeRow, Value
+from .tables import _rows
+from .tagged import Tagged, joined_text, value_of
+from .validate import TRANSACTION_CODES
+from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
+
+NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
+                  "conversion_or_exercise_price", "underlying_shares", "underlying_value", "total_value"}
+DATE_COLUMNS = {"transaction_date", "deemed_execution_date", "exercise_date", "expiration_date"}
+_ACQUIRED = re.compile(r"^[\[({]A[\])}]$")
+_DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
+_TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
+
+
+def table_regions(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
+    """Cells below a table's caption (down to the next caption) belong to that table.
+
+    Below, not after: OCR reads a page in blocks, so reading order can put a cell before a caption above it.
+    """
+    finder = LabelFinder(layout)
+    grid = layout.geometry == "grid"
+
+    def place(w: Word) -> tuple[int, float]:
+        return (w.page, float(w.line or 0) if grid else w.top)
+
+    captions = sorted(
+        (place(m.first), table)
+        for key, table in (("table1", "non_derivative"), ("table2", "derivative"))
+        for m in finder.find(key, catalog()["sections"][key], min_score=0.8, mark=False)
+    )
+    if not any(table == "derivative" for _, table in captions):
+        return tagged  # Table II's caption unread (OCR): Table I's region would run over Table II
+    out = []
+    for t in tagged:
+        table, _, name = t.field.partition(".*.")
+        at = place(t.word)
+        if table in _TABLE_ROWS and at > captions[0][0]:
+            region = [c for c in captions if c[0] < at][-1][1]
+            if region != table and name in _TABLE_ROWS[region].model_fields:
+                t = Tagged(t.word, t.index, f"{region}.*.{name}", t.probability)
+        out.append(t)
+    return out
+
+
+def one_table_per_line(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
+    """A line of a table belongs to one table: cells tagged with the other table's field join the line's table.
+
+    The two tables share most column names (amount, ownership form, nature), and a word far
+    from its header is sometimes given the other table's.
+    """
+    line_of = {id(w): i for i, line in enumerate(layout.lines) for w in line.words}
+    by_line: dict[int, list[Tagged]] = {}
+    for t in tagged:
+        if t.field.startswith(("non_derivative.*.", "derivative.*.")) and id(t.word) in line_of:
+            by_line.setdefault(line_of[id(t.word)], []).append(t)
+    out = {id(t): t for t in tagged}
+    for cells in by_line.values():
+        counts = {table: sum(1 for t in cells if t.field.startswith(table + ".*.")) for table in _TABLE_ROWS}
+        table, other = sorted(counts, key=counts.get, reverse=True)
+        if counts[table] < 3 or counts[other] * 2 >= counts[table]:
+            continue
+        for t in cells:
+            name = t.field.split(".*.", 1)[1]
+            if t.field.startswith(other + ".*.") and name in _TABLE_ROWS[table].model_fields:
+                out[id(t)] = Tagged(t.word, t.index, f"{table}.*.{name}", t.probability)
+    return [out[id(t)] for t in tagged]
+
+
+def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, page_words: list[Word] | None = None,
+           wrapped: bool = False, form: str = "4") -> list:
+    prefix = table + ".*."
+    cells = [t for t in tagged if t.field.startswith(prefix)]
+    if not cells:
+        return []
+    column = {id(t.word): t.field[len(prefix):] for t in cells}
+    info = {id(t.word): t for t in cells}
+    # Footnote markers in the table join the cell of the value just left of them.
+    markers = [t for t in tagged if t.field == "footnote_ref"]
+    cell_words = sorted((t.word for t in cells), key=lambda w: (w.page, w.top, w.x0))
+    bands: dict[str, tuple[float, float]] = {}
+    for t in cells:
+        name = column[id(t.word)]
+        x0, x1 = bands.get(name, (t.word.x0, t.word.x1))
+        bands[name] = (min(x0, t.word.x0), max(x1, t.word.x1))
+    table_top = min((w.page, w.top) for w in cell_words)
+    table_bottom = max((w.page, w.bottom) for w in cell_words)
+    for m in markers:
+        left = _left_value(m.word, cell_words, grid)
+        if left is not None:
+            column[id(m.word)] = column[id(left)]
+            info[id(m.word)] = m
+        elif table_top <= (m.word.page, m.word.top) <= table_bottom:
+            inside = _band_of(m.word, bands, cells, grid)
+            if inside is None:
+                leaves = _leaves(table, form)
+                inside = _grid_column(m.word, cells, leaves) if grid else _between_column(m.word, markers, cells, leaves)
+            if inside is not None:
+                column[id(m.word)] = inside
+                info[id(m.word)] = m
+    words = [info[k].word for k in info]
+    rows = _rows(words, grid, lambda w: column[id(w)], "security_title", wrapped)
+    out = []
+    for row_words in rows:
+        if not row_words:
+            continue
+        by_column: dict[str, list[Tagged]] = {}
+        for w in row_words:
+            by_column.setdefault(column[id(w)], []).append(info[id(w)])
+        row = row_type()
+        for name, tags in by_column.items():
+            _set_cell(row, name, tags, grid)
+        row.kind = "transaction" if (row.transaction_code.present or row.transaction_date.present) else "holding"
+        if page_words is not None and row.shares.present and not row.acquired_disposed.present:
+            _amount_direction(row, by_column, page_words, grid)
+        if any(v.present for _, v in _row_values(row)):
+            out.append(row)
+    return out
+
+
+def _amount_direction(row: DerivativeRow, by_column: dict[str, list[Tagged]], words: list[Word], grid: bool) -> None:
+    """Table II's acquired/disposed: the column its amount stands in, else what the code usually means.
+
+    The form prints no letter for it, so the classifier has no word to tag.
+    """
+    amount = [t for t in by_column.get("shares", []) if t.field != "footnote_ref"]
+    letter = None
+    if amount and grid:
+        letter = _direction_by_cell(amount[0].word, by_column)
+    elif amount:
+        letter = _direction_by_header(amount[0].word, words)
+    if letter is not None:
+        row.acquired_disposed = value_of(amount, letter, grid)
+        return
+    code = (row.transaction_code.value or "").strip().upper()
+    rule = TRANSACTION_CODES.get(code)
+    likely = rule.likely_direction("derivative") if rule else None
+    if likely is not None:
+        row.acquired_disposed = Value(value=likely[0], confidence=round(likely[1] * row.transaction_code.confidence, 4),
+                                      method="model", provenance=row.transaction_code.provenance)
+
+
+def _direction_by_header(amount: Word, words: list[Word]) -> str | None:
+    """"(A)" or "(D)": whichever of the two sub-headers printed side by side above the amount is nearer."""
+    above = [w for w in words if w.page == amount.page and w.bottom <= amount.top]
+    acquired = [w for w in above if _ACQUIRED.match(w.text)]
+    disposed = [w for w in above if _DISPOSED.match(w.text)]
+    pairs = []
+    for a in acquired:
+        beside = [d for d in disposed if d.x0 > a.x1 and abs(d.y_mid - a.y_mid) < max(a.height, d.height)]
+        if not beside:
+            continue
+        d = min(beside, key=lambda d: d.x0)
+        # Adjacent headers only: "(A) or (D)" and "Acquired (A) or Disposed of (D)" head one column.
+        between = [w for w in above if a.x1 <= w.x_mid <= d.x0 and abs(w.y_mid - a.y_mid) < max(a.height, d.height)]
+        if not between:
+            pairs.append((a, d))
+    if not pairs:
+        return None
+    a, d = max(pairs, key=lambda p: p[0].top)
+    width = d.x_mid - a.x_mid
+    if not a.x_mid - width <= amount.x_mid <= d.x_mid + width:
+        return None
+    return "A" if abs(amount.x_mid - a.x_mid) < abs(amount.x_mid - d.x_mid) else "D"
+
+
+def _direction_by_cell(amount: Word, by_column: dict[str, list[Tagged]]) -> str | None:
+    """On a table grid the amount's cell against its row's fixed neighbours: code, V, (A), (D), date exercisable."""
+    if amount.cell is None:
+        return None
+    guesses = set()
+    for name, offset in (("transaction_code", 2), ("exercise_date", -2), ("expiration_date", -3)):
+        cells = {t.word.cell for t in by_column.get(name, []) if t.field != "footnote_ref" and t.word.cell is not None}
+        if len(cells) == 1:
+            start = cells.pop() + offset
+            if amount.cell in (start, start + 1):
+                guesses.add("A" if amount.cell == start else "D")
+    return guesses.pop() if len(guesses) == 1 else None
+
+
+def _leaves(table: str, form: str) -> list[str]:
+    """The table's columns left to right, one per grid cell, as record fields.
+
+    "" stands for the V cell and Table II's (D) cell: Table II's amount stands under (A) or (D),
+    and "shares" holds the (A) place.
+    """
+    part = "1" if table == "non_derivative" else "2"
+    spec = catalog()["tables"][{"3": "holdings_", "5": "form5_"}.get(form, "transactions_") + part]
+    rename = {"v_flag": "", "shares_acquired": "shares", "shares_disposed": ""}
+    return [rename.get(leaf, leaf) for entry in spec for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]])]
+
+
+def _grid_column(marker: Word, cells: list[Tagged], leaves: list[str]) -> str | None:
+    """The column of a marker alone in its grid cell, from where its row's values stand among the form's columns."""
+    if marker.cell is None:
+        return None
+    offsets = set()
+    for t in cells:
+        name = t.field.split(".*.")[-1]
+        ambiguous = name == "shares" and "acquired_disposed" not in leaves  # Table II: under (A) or (D)
+        if t.word.line == marker.line and t.word.cell is not None and name in leaves and not ambiguous:
+            offsets.add(leaves.index(name) - t.word.cell)
+    if len(offsets) != 1:
+        return None
+    at = marker.cell + offsets.pop()
+    return leaves[at] or None if 0 <= at < len(leaves) else None
+
+
+def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], leaves: list[str]) -> str | None:
+    """On a page, the column of a marker standing alone between two of its row's values.
+
+    The form's columns between theirs are the empty cells it can note; it takes the one in its
+    place when the lone markers there are as many as those columns.
+    """
+    def beside(w: Word) -> bool:
+        return w.page == marker.page and abs(w.y_mid - marker.y_mid) <= max(w.height, marker.height)
+
+    row = [t for t in cells if beside(t.word) and t.field.split(".*.")[-1] in leaves]
+    left = max((t for t in row if t.word.x1 <= marker.x0), key=lambda t: t.word.x1, default=None)
+    right = min((t for t in row if t.word.x0 >= marker.x1), key=lambda t: t.word.x0, default=None)
+    if left is None or right is None:
+        return None
+    start, end = (leaves.index(t.field.split(".*.")[-1]) for t in (left, right))
+    between = [leaf for leaf in leaves[start + 1:end] if leaf]
+    lone = sorted((m.word for m in markers if beside(m.word) and left.word.x1 <= m.word.x0 and m.word.x1 <= right.word.x0),
+                  key=lambda w: w.x0)
+    if not between or len(lone) != len(between) or marker not in lone:
+        return None
+    return between[lone.index(marker)]
+
+
+def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[Tagged], grid: bool) -> str | None:
+    """The column a lone footnote marker stands in (its own cell holds no value)."""
+    if grid:
+        same = [t for t in cells if t.word.cell is not None and t.word.cell == marker.cell]
+        return same[0].field.split(".")[-1] if same else None
+    for name, (x0, x1) in bands.items():
+        if x0 - 1.0 <= marker.x_mid <= x1 + 1.0:
+            return name
+    return None
+
+
+def _row_values(row) -> list[tuple[str, Value]]:
+    return [(name, getattr(row, name)) for name in type(row).model_fields if isinstance(getattr(row, name), Value)]
+
+
+def _left_value(marker: Word, words: list[Word], grid: bool) -> Word | None:
+    best = None
+    for w in words:
+        if w.page != marker.page or abs(w.y_mid - marker.y_mid) > max(w.height, marker.height):
+            continue
+        if grid and w.cell != marker.cell:
+            continue  # a marker alone in its cell notes that cell's (empty) value, not the one before
+        gap = marker.x0 - w.x1
+        if -1.0 <= gap <= max(w.height * 1.5, 3.0) and (best is None or w.x1 > best.x1):
+            best = w
+    return best
+
+
+def _set_cell(row, name: str, tags: list[Tagged], grid: bool) -> None:
+    if name not in type(row).model_fields:
+        return
+    value_tags = [t for t in tags if t.field != "footnote_ref"]
+    text, footnotes = split_footnotes(joined_text(value_tags))
+    for t in tags:
+        number = re.sub(r"\D", "", t.word.text) if t.field == "footnote_ref" else ""
+        if number and len(number) <= 2 and f"F{int(number)}" not in footnotes:
+            footnotes.append(f"F{int(number)}")
+    value_tags = value_tags or tags
+    if name in NUMBER_COLUMNS:
+        parsed = parse_number(re.sub(r"(?<=[\d.,])\s+(?=[\d.,])", "", text))  # a number wrapped in a narrow cell
+    elif name in DATE_COLUMNS:
+        parsed = parse_date(text)
+    elif name == "equity_swap_involved":
+        parsed = True if text.strip().upper().startswith("V") or is_check_mark(text) else None
+    elif name == "direct_or_indirect":
+        parsed = ownership_letter(text)
+    elif name == "acquired_disposed":
+        letters = re.sub(r"[^A-Za-z]", "", text).upper()
+        parsed = letters[:1] or None
+    elif name == "transaction_code":
+        letters = re.sub(r"[^A-Za-z]", "", text).upper()
+        parsed = letters[:1] or None
+    else:
+        parsed = text or None
+    if parsed is None and not footnotes:
+        return
+    setattr(row, name, value_of(value_tags, parsed, grid, footnotes))
