@@ -76,7 +76,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     for t in tagged:
         by_field.setdefault(t.field, []).append(t)
 
-    _header(record, by_field, grid)
+    _header(record, by_field, words, grid)
     _owners(record, by_field, layout, grid)
     _joint_filing(record, [t for t in by_field.get("joint_filing", []) if t.word.checkbox is not False], words, grid)
     kind = record.document_type.value
@@ -138,7 +138,19 @@ def _join_broken_words(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
             for t in tagged if id(t.word) not in dropped]
 
 
-def _header(record: Record, by_field: dict[str, list[Tagged]], grid: bool) -> None:
+def _inside_brackets(tags: list[Tagged], words: list[Word]) -> list[Tagged]:
+    """The ticker's words from the last opening bracket among them: the form prints "NAME [ TICKER ]",
+    and the word before the bracket tagged with it is the name's ("CORP [ KLAC ]" read "corp klac")."""
+    if len(tags) < 2:
+        return tags
+    ordered = sorted(tags, key=lambda t: t.index)
+    opening = [i for i in range(ordered[0].index, ordered[-1].index + 1) if any(c in words[i].text for c in "[{(")]
+    if not opening:
+        return ordered
+    return [t for t in ordered if t.index >= opening[-1]] or ordered
+
+
+def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word], grid: bool) -> None:
     for name in ("period_of_report", "date_of_original_submission"):
         tags = by_field.get(name, [])
         date = parse_date(joined_text(tags))
@@ -146,9 +158,11 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], grid: bool) -> No
             setattr(record, name, value_of(tags, date, grid))
     tags = by_field.get("issuer.name", [])
     text, _ = split_footnotes(joined_text(tags))
+    # The name runs up to the ticker's bracket, which OCR glues on ("CORP /DE/[") or reads as "," or "|".
+    text = " ".join(text.split()).rstrip(",;:[{(|")
     if text:
-        record.issuer.name = value_of(tags, " ".join(text.split()), grid)
-    tags = by_field.get("issuer.trading_symbol", [])
+        record.issuer.name = value_of(tags, text, grid)
+    tags = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
     symbol = _TICKER.sub("", joined_text(tags)).strip()
     if symbol:
         record.issuer.trading_symbol = value_of(tags, symbol.upper(), grid)

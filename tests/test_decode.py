@@ -242,3 +242,16 @@ def test_lone_markers_between_two_values_on_a_page_note_the_empty_columns_betwee
     assert (row.exercise_date.value, row.exercise_date.footnote_ids) == (None, ["F4"])
     assert (row.expiration_date.value, row.expiration_date.footnote_ids) == (None, ["F4"])
     assert row.shares.footnote_ids == []
+
+
+# ------------------------------------------------------------------ issuer
+
+
+def test_issuer_name_loses_the_bracket_ocr_glued_on_and_the_ticker_starts_at_its_bracket():
+    words = [_w("KLA", 10, 10), _w("CORP,", 34, 10), _w("[", 70, 10), _w("KLAC", 80, 10), _w("]", 110, 10)]
+    tags = ["issuer.name", "issuer.name", None, "issuer.trading_symbol", None]
+    issuer = _decode(_page(words), tags).issuer
+    assert issuer.name.value == "KLA CORP"
+    tags = ["issuer.name", "issuer.trading_symbol", None, "issuer.trading_symbol", None]
+    issuer = _decode(_page(words), tags).issuer
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("KLA", "KLAC")
