@@ -356,8 +356,25 @@ class CheckedRulesExtractor:
         from .rules import RuleExtractor
         from .validate import validate_record
 
-        record = validate_record(RuleExtractor().extract(layout))  # not a form: refused here, as by the rules
-        return choose(record, ModelExtractor(self.model, ModelSettings(combine=False)).extract(layout))
+        model = ModelExtractor(self.model, ModelSettings(combine=False))
+        try:
+            record = validate_record(RuleExtractor().extract(layout))
+        except NotAFormError:
+            found = model.extract(layout)
+            if not read_as_form(found):
+                raise
+            return found
+        return choose(record, model.extract(layout))
+
+
+def read_as_form(model: Record | None) -> bool:
+    """Whether the model's document-type classifier took the document for a Form 3, 4 or 5.
+
+    The rules refuse a document with too few of the form's printed labels, which on a fax is the
+    OCR's doing as often as the document's; "choose" then keeps the model's record if the
+    classifier says it is a form (it names the type only then), and refuses otherwise.
+    """
+    return model is not None and model.document_type.present
 
 
 def choose(rules: Record, model: Record | None) -> Record | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Sequence
 
-from .errors import ModelError
+from .errors import ModelError, NotAFormError
 from .records import Record
 from .rules import RuleExtractor, RulesSettings
 from .timing import StageTimings, measure
@@ -144,7 +144,7 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
     what that method alone would have cost: the shared read plus the stages it used. Errors are
     returned, not raised (a ModelError means the method cannot run here at all).
     """
-    from .model import auto_strategy, choose
+    from .model import auto_strategy, choose, read_as_form
 
     settings = settings or ExtractSettings()
     calibrator = _calibrator(settings)
@@ -180,10 +180,15 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
             out[method] = MethodOutcome(part.record, part.error, with_shared(part))
             continue
         rules = run("rules")
-        if strategy == "rules" or rules.record is None:
+        refused = isinstance(rules.error, NotAFormError)  # the model's classifier may overrule (CheckedRulesExtractor)
+        if strategy == "rules" or (rules.record is None and not refused):
             out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules))
             continue
         model = run("model")  # "choose" reads the model's tables beside the rules' in any case
+        if refused:
+            chosen = model if read_as_form(model.record) else rules
+            out[method] = MethodOutcome(chosen.record, chosen.error, with_shared(rules, model))
+            continue
         record = choose(rules.record, model.record)
         error = model.error if record is None else None
         out[method] = MethodOutcome(record, error, with_shared(rules, model))

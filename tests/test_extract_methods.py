@@ -98,3 +98,21 @@ def test_choose_hands_over_when_the_rules_find_no_rows_or_more_rows_than_the_mod
     assert not rules_lost_rows(record(2), record(3))  # the model's usual slip: a row too many
     assert not rules_lost_rows(record(2), record(2))
     assert not rules_lost_rows(record(0), record(0))  # a Form 3 that holds nothing
+
+
+def test_auto_keeps_the_models_record_of_a_form_the_rules_refused_only_if_its_classifier_reads_a_form(monkeypatch):
+    from extractor.errors import NotAFormError
+    from extractor.rules import RuleExtractor
+
+    def refuse(self, layout):  # as the rules refuse a fax whose printed labels OCR garbled
+        raise NotAFormError(layout.source, "not an SEC Form 3, 4 or 5 (found 2 of the form's labels)")
+
+    monkeypatch.setattr(RuleExtractor, "extract", refuse)
+    data = fixture_docs.made_up_pdf()
+    record = extract_bytes(data, "made-up.pdf")
+    assert (record.issuer.trading_symbol.value, record.issuer.trading_symbol.method) == ("BKWH", "model")
+    both = extract_methods(data, "made-up.pdf", ("auto", "rules"))
+    assert isinstance(both["rules"].error, NotAFormError)
+    assert both["auto"].record.model_dump() == record.model_dump()
+    with pytest.raises(NotAFormError, match="pelicorn-10k.txt"):
+        extract_bytes(fixture_docs.NOT_A_FORM_TEXT.encode(), "pelicorn-10k.txt")
