@@ -66,3 +66,16 @@ def test_settings_are_checked():
         CheckboxSettings(aspect=(1.2, 1.5))
     with pytest.raises(ValueError, match="edge"):
         CheckboxSettings(edge=1.5)
+
+
+def test_a_typed_box_tesseract_read_as_one_bracket_is_an_empty_box():
+    # A typewriter's "[_]" is about twice as wide as high, its underscore dotted below the brackets;
+    # Tesseract read only its right bracket, as "|".
+    page = np.zeros((60, 200), bool)
+    page[20:37, 20:23] = page[20:37, 45:48] = True  # the brackets
+    page[20:22, 20:26] = page[35:37, 20:26] = page[20:22, 42:48] = page[35:37, 42:48] = True  # their serifs
+    page[38, 30:40:4] = True  # the underscore's dots
+    words = [Word("|", 45, 20, 48, 37, confidence=0.5), Word("Director", 80, 20, 150, 37, confidence=0.96)]
+    assert [w.checkbox for w in mark_checkboxes(words, page, scale=1.0)] == [False, None]
+    page[24:33, 30:38] = np.eye(9, 8, dtype=bool) | np.eye(9, 8, dtype=bool)[::-1]  # checked: an X inside
+    assert mark_checkboxes(words, page, scale=1.0)[0].checkbox is None

@@ -26,13 +26,15 @@ class CheckboxSettings:
     min_height: float = 0.6  # of the page's median word height: smaller is a speck or a dot
     aspect: tuple[float, float] = (0.7, 1.6)  # width / height: typed "[_]" boxes are wider than high
     edge: float = 0.85  # share of the left and right sides' length that must be inked
-    corner: float = 0.4  # ink in each corner patch: rounded letters (O, U, D) leave corners empty
+    corner: float = 0.3  # ink in each corner patch: rounded letters (O, U, D) leave corners empty
     empty_inside: float = 0.03  # at most this much ink in the box's middle when empty
+    bracket_reach: float = 1.8  # from one bracket of a typed box to the other, in the word's heights
+    typed_aspect: float = 2.2  # width / height of a typed "[_]" at most
 
     def __post_init__(self) -> None:
         low, high = self.aspect
-        if not 0 < low < 1 < high:
-            raise ValueError(f"aspect must bracket 1, not {self.aspect}")
+        if not 0 < low < 1 < high <= self.typed_aspect:
+            raise ValueError(f"aspect must bracket 1 and end below typed_aspect, not {self.aspect}")
         for name in ("max_confidence", "min_height", "edge", "corner", "empty_inside"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")
@@ -49,10 +51,25 @@ def mark_checkboxes(words: list[Word], ink: np.ndarray, scale: float,
         unsure = (w.confidence is not None and w.confidence < settings.max_confidence) or not w.text.isalnum()
         if (w.checkbox is None and unsure and len(w.text) <= settings.max_text_length
                 and not any(c.isdigit() for c in w.text) and w.height >= settings.min_height * median):
-            if is_empty_box(_crop(ink, w.x0, w.top, w.x1, w.bottom, scale), settings):
+            if is_empty_box(_crop(ink, w.x0, w.top, w.x1, w.bottom, scale), settings) or _one_bracket_of_a_box(
+                    w, ink, scale, settings):
                 w = replace(w, checkbox=False)
         out.append(w)
     return out
+
+
+def _one_bracket_of_a_box(w: Word, ink: np.ndarray, scale: float, settings: CheckboxSettings) -> bool:
+    """A thin word that is one bracket of a typed "[_]", its other bracket unread: the box beside it.
+
+    A typewriter's box is three characters wide, about twice its height; Tesseract read one of
+    its brackets ("|", "j", "}") and left the rest.
+    """
+    if w.x1 - w.x0 > 0.6 * w.height:
+        return False
+    reach, slack = settings.bracket_reach * w.height, 0.15 * w.height
+    wide = replace(settings, aspect=(settings.aspect[0], settings.typed_aspect))
+    return any(is_empty_box(_crop(ink, x0, w.top - slack, x1, w.bottom + slack, scale), wide)
+               for x0, x1 in ((w.x0 - reach, w.x1 + slack), (w.x0 - slack, w.x1 + reach)))
 
 
 def _crop(ink: np.ndarray, x0: float, top: float, x1: float, bottom: float, scale: float) -> np.ndarray:
