@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from .errors import Form4Error, ModelError
-from .records import Record
+from .records import RELATIONSHIP_BOXES, TOP_BOXES, Record
 
 CALIBRATION_FILE = "calibration.json"
 FORMAT_VERSION = 1
@@ -39,11 +39,7 @@ CODE_FIELDS = frozenset({
     "transaction_code", "acquired_disposed", "direct_or_indirect", "document_type", "state",
     "transaction_form_type", "trading_symbol",
 })
-CHECKBOX_FIELDS = frozenset({
-    "is_director", "is_officer", "is_ten_percent_owner", "is_other", "not_subject_to_section16", "aff10b5_one",
-    "form3_holdings_reported", "form4_transactions_reported", "no_securities_owned", "joint_filing",
-    "equity_swap_involved", "non_us_address", "good_address",
-})
+CHECKBOX_FIELDS = frozenset({*RELATIONSHIP_BOXES, *TOP_BOXES, "equity_swap_involved", "non_us_address", "good_address"})
 NUMBER_FIELDS = frozenset({
     "shares", "price_per_share", "shares_owned_following", "value_owned_following", "conversion_or_exercise_price",
     "total_value", "underlying_shares", "underlying_value",

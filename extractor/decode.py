@@ -18,6 +18,8 @@ import numpy as np
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
 from .records import (
+    RELATIONSHIP_BOXES,
+    TOP_BOXES,
     DerivativeRow,
     Footnote,
     NonDerivativeRow,
@@ -31,8 +33,6 @@ from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
 from .word_breaks import find_breaks
 
-TOP_FLAGS = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported",
-             "no_securities_owned", "joint_filing")
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
 _TICKER = re.compile(r"[\[\](){}|]")
 # Fields whose values run over several words in a line, and how torn a word must be to follow a neighbour.
@@ -115,8 +115,7 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
                 continue
             v = words[j]
             gap = w.x0 - v.x1 if j < i else v.x0 - w.x1
-            if not _same_line(v, w, grid) or (grid and v.cell != w.cell) \
-                    or not -1.0 <= gap <= 1.5 * max(w.height, v.height):
+            if not _same_cell_line(v, w, grid) or not -1.0 <= gap <= 1.5 * max(w.height, v.height):
                 continue
             label = best[j]
             if (probabilities[j, label] >= _SURE_NEIGHBOUR and probabilities[i, label] >= _TORN_SHARE
@@ -128,12 +127,11 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
 
 def _join_broken_words(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
     """A value word a narrow cell broke in two reads whole, under its first piece's tag (`word_breaks`)."""
-    by_word = {id(t.word): t for t in tagged}
-    breaks = find_breaks(layout, [t.word for t in tagged])
+    breaks = find_breaks(layout, [t.word for t in tagged])  # first pieces are tagged words
     if not breaks:
         return tagged
     joined = {id(b.first): b.joined for b in breaks}
-    dropped = {id(b.second) for b in breaks if id(b.first) in by_word}
+    dropped = {id(b.second) for b in breaks}
     return [t if id(t.word) not in joined else Tagged(joined[id(t.word)], t.index, t.field, t.probability)
             for t in tagged if id(t.word) not in dropped]
 
@@ -169,7 +167,7 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
     tags = by_field.get("remarks", [])
     if tags:
         record.remarks = value_of(tags, joined_text(tags), grid)
-    for name in TOP_FLAGS:
+    for name in TOP_BOXES:
         tags = [t for t in by_field.get(name, []) if t.word.checkbox is not False]
         if name == "joint_filing":
             continue  # decided with the owners: the mark may sit by either caption
@@ -239,7 +237,7 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
                     continue
                 setattr(owner.address, key, value_of(tags, text.rstrip(","), grid))
         _title_boxes(owner.relationship)
-        for flag in ("is_director", "is_officer", "is_ten_percent_owner", "is_other"):
+        for flag in RELATIONSHIP_BOXES:
             if not getattr(owner.relationship, flag).present:
                 setattr(owner.relationship, flag, Value(value=False, confidence=0.5, method="model"))
         _street_lines(owner, fields.get("address.street1", []) + fields.get("address.street2", []), grid)
@@ -259,9 +257,7 @@ def _title_boxes(relationship) -> None:
         relationship.other_text, relationship.officer_title = officer, type(officer)()
     elif relationship.is_officer.present and not relationship.is_other.present and other.present and not officer.present:
         relationship.officer_title, relationship.other_text = other, type(other)()
-    checked = [relationship.is_director, relationship.is_officer, relationship.is_ten_percent_owner,
-               relationship.is_other]
-    if any(flag.present for flag in checked):
+    if any(getattr(relationship, flag).present for flag in RELATIONSHIP_BOXES):
         return
     for text, flag in (("officer_title", "is_officer"), ("other_text", "is_other")):
         given = getattr(relationship, text)
@@ -277,7 +273,7 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
     lines: list[list[Tagged]] = []
     for t in sorted(tags, key=lambda t: t.index):
         previous = lines[-1][-1].word if lines else None
-        if previous is not None and _same_line(previous, t.word, grid) and (not grid or previous.cell == t.word.cell):
+        if previous is not None and _same_cell_line(previous, t.word, grid):
             lines[-1].append(t)
         else:
             lines.append([t])
@@ -288,9 +284,10 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
     owner.address.street2 = value_of(rest, joined_text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
 
 
-def _same_line(a: Word, b: Word, grid: bool) -> bool:
+def _same_cell_line(a: Word, b: Word, grid: bool) -> bool:
+    """On one line of one cell: on a grid one markdown row holds several cells' lines."""
     if grid:
-        return a.line == b.line
+        return a.line == b.line and a.cell == b.cell
     return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
 
 

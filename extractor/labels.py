@@ -30,6 +30,17 @@ def catalog() -> dict[str, Any]:
         return json.load(fh)
 
 
+def table_spec_names(form: str) -> tuple[str, str]:
+    """Keys of Table I's and Table II's column specs in the catalog's "tables", for a Form 3, 4 or 5
+    ("3", "4", "5"; a Form 4's for anything else)."""
+    return {"3": ("holdings_1", "holdings_2"), "5": ("form5_1", "form5_2")}.get(form, ("transactions_1", "transactions_2"))
+
+
+def leaf_columns(spec: list) -> list[str]:
+    """A table spec's columns left to right, a group's sub-headers in place of the group's header."""
+    return [leaf for entry in spec for leaf in ([entry[0]] if entry[0] else [sub[0] for sub in entry[2]])]
+
+
 def token(text: str) -> str:
     """The comparable form of a printed token: lower case, outer punctuation gone."""
     return _STRIP.sub("", text.lower().replace("’", "'"))

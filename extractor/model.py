@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from .errors import ModelError, ModelVersionWarning, NotAFormError
 from .layout.document import Layout
-from .records import Record, Value
+from .records import RELATIONSHIP_BOXES, TOP_BOXES, Record, Value
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "default"
@@ -360,34 +360,26 @@ class CheckedRulesExtractor:
         try:
             record = validate_record(RuleExtractor().extract(layout))
         except NotAFormError:
-            found = model.extract(layout)
-            if not read_as_form(found):
-                raise
-            return found
+            chosen = choose(None, model.extract(layout))
+            if chosen is None:
+                raise  # the model does not take it for a form either
+            return chosen
         return choose(record, model.extract(layout))
 
 
-def read_as_form(model: Record | None) -> bool:
-    """Whether the model's document-type classifier took the document for a Form 3, 4 or 5.
+def choose(rules: Record | None, model: Record | None) -> Record | None:
+    """"choose" between the rules' validated record and the model's (None where one failed).
 
-    The rules refuse a document with too few of the form's printed labels, which on a fax is the
-    OCR's doing as often as the document's; "choose" then keeps the model's record if the
-    classifier says it is a form (it names the type only then), and refuses otherwise.
+    The model's when the rules misread or lost rows, else the rules' with the model's checkboxes.
+    Where the rules refused the document as not a form (too few printed labels, which on a fax is
+    the OCR's doing as often as the document's), the model's if its document-type classifier took
+    it for a form (it names the type only then), else None: the refusal stands.
     """
-    return model is not None and model.document_type.present
-
-
-def choose(rules: Record, model: Record | None) -> Record | None:
-    """"choose" between the rules' validated record and the model's: the model's when the rules
-    misread or lost rows (None if the model failed), else the rules' with the model's checkboxes."""
+    if rules is None:
+        return model if model is not None and model.document_type.present else None
     if rules_misread(rules) or (model is not None and rules_lost_rows(rules, model)):
         return model
     return with_model_boxes(rules, model) if model is not None else rules
-
-
-_TOP_BOXES = ("not_subject_to_section16", "aff10b5_one", "joint_filing", "form3_holdings_reported",
-              "form4_transactions_reported", "no_securities_owned")
-_RELATIONSHIP_BOXES = ("is_director", "is_officer", "is_ten_percent_owner", "is_other")
 
 
 def with_model_boxes(rules: Record, model: Record) -> Record:
@@ -396,12 +388,12 @@ def with_model_boxes(rules: Record, model: Record) -> Record:
     On 60 dev filings each as PDF, text dump and markdown the model had 99.4% of the boxes right
     and the rules 92.1%: a mark is a glyph the rules find by position, the model by what it looks like.
     """
-    updates: dict[str, Any] = {name: getattr(model, name) for name in _TOP_BOXES
+    updates: dict[str, Any] = {name: getattr(model, name) for name in TOP_BOXES
                                if getattr(model, name).present and getattr(model, name).method == "model"}
     if len(rules.owners) == len(model.owners):
         owners = []
         for ours, theirs in zip(rules.owners, model.owners):
-            boxes = {name: getattr(theirs.relationship, name) for name in _RELATIONSHIP_BOXES
+            boxes = {name: getattr(theirs.relationship, name) for name in RELATIONSHIP_BOXES
                      if getattr(theirs.relationship, name).present}
             owners.append(ours.model_copy(update={"relationship": ours.relationship.model_copy(update=boxes)}))
         updates["owners"] = owners

@@ -144,7 +144,7 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
     what that method alone would have cost: the shared read plus the stages it used. Errors are
     returned, not raised (a ModelError means the method cannot run here at all).
     """
-    from .model import auto_strategy, choose, read_as_form
+    from .model import auto_strategy, choose
 
     settings = settings or ExtractSettings()
     calibrator = _calibrator(settings)
@@ -185,12 +185,8 @@ def extract_methods(data: bytes, source: str, methods: Sequence[Method],
             out[method] = MethodOutcome(rules.record, rules.error, with_shared(rules))
             continue
         model = run("model")  # "choose" reads the model's tables beside the rules' in any case
-        if refused:
-            chosen = model if read_as_form(model.record) else rules
-            out[method] = MethodOutcome(chosen.record, chosen.error, with_shared(rules, model))
-            continue
         record = choose(rules.record, model.record)
-        error = model.error if record is None else None
+        error = None if record is not None else rules.error if refused else model.error
         out[method] = MethodOutcome(record, error, with_shared(rules, model))
     if calibrator is not None:  # last, per method asked for: auto and rules may share one uncalibrated record
         for method, outcome in out.items():

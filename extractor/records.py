@@ -87,6 +87,12 @@ class Address(BaseModel):
     good_address: Flag = Field(default_factory=_flag)
 
 
+# The record's checkboxes: the form's boxes above the tables, and each owner's relationship boxes.
+TOP_BOXES = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported",
+             "no_securities_owned", "joint_filing")
+RELATIONSHIP_BOXES = ("is_director", "is_officer", "is_ten_percent_owner", "is_other")
+
+
 class Relationship(BaseModel):
     is_director: Flag = Field(default_factory=_flag)
     is_officer: Flag = Field(default_factory=_flag)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import NotAFormError
-from .labels import LabelFinder, LabelMatch, catalog
+from .labels import LabelFinder, LabelMatch, catalog, table_spec_names
 from .layout.document import GRID_LINE_HEIGHT, Layout, Word, group_lines
 from .records import (
     Address,
@@ -452,7 +452,7 @@ class _Extraction:
     # --- Tables I and II -------------------------------------------------------------------
     def tables(self, sections: dict[str, LabelMatch | None], base_type: str) -> None:
         specs = self.labels["tables"]
-        names = {"3": ("holdings_1", "holdings_2"), "5": ("form5_1", "form5_2")}.get(base_type, ("transactions_1", "transactions_2"))
+        names = table_spec_names(base_type)
         ends = [m for k, m in sections.items() if m is not None and k in ("explanation", "remarks", "signature", "reminder")]
         end = min((self.pos(m.first) for m in ends), default=(10**6, 0, 0.0))
         t1, t2 = sections["table1"], sections["table2"]

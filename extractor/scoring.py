@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field, computed_field
 
-from .records import Record
+from .records import RELATIONSHIP_BOXES, Record
 from .values import decimal_text, state_code
 
 NOT_PRINTED = (
@@ -42,7 +42,6 @@ NOT_PRINTED = (
 MATCHED_LISTS = ("owners", "non_derivative", "derivative", "signatures")
 TABLES = ("non_derivative", "derivative")
 
-RELATIONSHIP_BOXES = ("is_director", "is_officer", "is_ten_percent_owner", "is_other")
 # The boxes each printed form shows above its tables (edgar_xml reads them as False when absent).
 FORM_BOXES = {
     "3": ("no_securities_owned", "joint_filing"),

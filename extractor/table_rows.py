@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .labels import LabelFinder, catalog
+from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
 from .records import DerivativeRow, NonDerivativeRow, Value
 from .tables import _rows
@@ -98,6 +98,7 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         bands[name] = (min(x0, t.word.x0), max(x1, t.word.x1))
     table_top = min((w.page, w.top) for w in cell_words)
     table_bottom = max((w.page, w.bottom) for w in cell_words)
+    leaves = _leaves(table, form)
     for m in markers:
         left = _left_value(m.word, cell_words, grid)
         if left is not None:
@@ -106,7 +107,6 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         elif table_top <= (m.word.page, m.word.top) <= table_bottom:
             inside = _band_of(m.word, bands, cells, grid)
             if inside is None:
-                leaves = _leaves(table, form)
                 inside = _grid_column(m.word, cells, leaves) if grid else _between_column(m.word, markers, cells, leaves)
             if inside is not None:
                 column[id(m.word)] = inside
@@ -197,10 +197,9 @@ def _leaves(table: str, form: str) -> list[str]:
     "" stands for the V cell and Table II's (D) cell: Table II's amount stands under (A) or (D),
     and "shares" holds the (A) place.
     """
-    part = "1" if table == "non_derivative" else "2"
-    spec = catalog()["tables"][{"3": "holdings_", "5": "form5_"}.get(form, "transactions_") + part]
+    spec = catalog()["tables"][table_spec_names(form)[0 if table == "non_derivative" else 1]]
     rename = {"v_flag": "", "shares_acquired": "shares", "shares_disposed": ""}
-    return [rename.get(leaf, leaf) for entry in spec for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]])]
+    return [rename.get(leaf, leaf) for leaf in leaf_columns(spec)]
 
 
 def _grid_column(marker: Word, cells: list[Tagged], leaves: list[str]) -> str | None:
@@ -288,10 +287,7 @@ def _set_cell(row, name: str, tags: list[Tagged], grid: bool) -> None:
         parsed = True if text.strip().upper().startswith("V") or is_check_mark(text) else None
     elif name == "direct_or_indirect":
         parsed = ownership_letter(text)
-    elif name == "acquired_disposed":
-        letters = re.sub(r"[^A-Za-z]", "", text).upper()
-        parsed = letters[:1] or None
-    elif name == "transaction_code":
+    elif name in ("acquired_disposed", "transaction_code"):
         letters = re.sub(r"[^A-Za-z]", "", text).upper()
         parsed = letters[:1] or None
     else:

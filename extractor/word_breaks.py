@@ -14,7 +14,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -75,22 +75,24 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
                 settings: WordBreakSettings | None = None) -> list[WordBreak]:
     """Each broken word of `layout` once, looked for from `firsts` (default: every word) in their order."""
     settings = settings or WordBreakSettings()
-    words = list(layout.words)
-    counts = Counter(normal(w.text) for w in words)
-    known = form_vocabulary() | set(counts)
-    # A piece is a word in its own right if the form knows it or the document prints it often:
-    # the pieces themselves are in the document too, once for each time the word was broken.
-    whole = form_vocabulary() | {w for w, n in counts.items() if n >= 3}
     grid = layout.geometry == "grid"
     if grid and layout.format != "text":
         return []  # markdown and HTML keep each table row on one line: nothing wraps
-    by_line: dict[tuple[int, int], list[Word]] = {}
+    words = list(layout.words)
+    counts = Counter(normal(w.text) for w in words)
+    vocabulary = form_vocabulary()
+    known = vocabulary | set(counts)
+    # A piece is a word in its own right if the form knows it or the document prints it often:
+    # the pieces themselves are in the document too, once for each time the word was broken.
+    whole = vocabulary | {w for w, n in counts.items() if n >= 3}
+    by_line: dict[tuple[int, int], list[Word]] = {}  # a text dump's lines
+    by_page: dict[int, list[Word]] = {}  # a page's words by their top, for `_below`
     if grid:
         for w in words:
             by_line.setdefault((w.page, w.line or 0), []).append(w)
-    by_page: dict[int, list[Word]] = {}
-    for w in sorted(words, key=lambda w: w.top):
-        by_page.setdefault(w.page, []).append(w)
+    else:
+        for w in sorted(words, key=lambda w: w.top):
+            by_page.setdefault(w.page, []).append(w)
     tops = {page: [w.top for w in page_words] for page, page_words in by_page.items()}
     taken: set[int] = set()
     breaks: list[WordBreak] = []
@@ -129,11 +131,7 @@ def _below(first: Word, page_words: list[Word], tops: list[float], settings: Wor
 
 
 def _joined(first: Word, second: Word) -> Word:
-    return Word(
-        text=first.text + second.text.lstrip(),
-        x0=min(first.x0, second.x0), top=first.top, x1=max(first.x1, second.x1), bottom=second.bottom,
-        page=first.page,
-        confidence=(min(first.confidence, second.confidence)
-                    if first.confidence is not None and second.confidence is not None else first.confidence),
-        underline=first.underline, superscript=first.superscript, chunk=first.chunk, cell=first.cell, line=first.line,
-    )
+    both = first.confidence is not None and second.confidence is not None
+    confidence = min(first.confidence, second.confidence) if both else first.confidence
+    return replace(first, text=first.text + second.text.lstrip(), x0=min(first.x0, second.x0),
+                   x1=max(first.x1, second.x1), bottom=second.bottom, confidence=confidence, checkbox=None)

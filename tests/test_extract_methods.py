@@ -8,7 +8,7 @@ import extractor.layout
 from extractor.errors import ModelError
 from extractor.model import rules_lost_rows
 from extractor.pipeline import ExtractSettings, extract_bytes, extract_methods
-from extractor.records import NonDerivativeRow, Record
+from extractor.records import TOP_BOXES, NonDerivativeRow, Record
 from extractor.synth.channels import pdf_text, seed_style_markdown
 from extractor.synth.fake import make_records
 from extractor.synth.render import render
@@ -31,10 +31,6 @@ def _documents() -> list[tuple[bytes, str]]:
     paper = render(next(iter(make_records(1, seed=11))), "paper", 4)
     return [(fixture_docs.made_up_pdf(), "made-up.pdf"), (seed_style_markdown(edgar.html).encode("utf-8"), "edgar.md"),
             (pdf_text(paper.pdf).encode("utf-8"), "paper.txt")]
-
-
-BOXES = {"not_subject_to_section16", "aff10b5_one", "joint_filing", "form3_holdings_reported",
-         "form4_transactions_reported", "no_securities_owned"}
 
 
 def test_each_method_gives_the_record_it_gives_alone_from_one_read(choosing_model, monkeypatch):
@@ -65,7 +61,7 @@ def test_each_method_gives_the_record_it_gives_alone_from_one_read(choosing_mode
         if auto.record.model_dump() == model.record.model_dump():
             chose_model += 1
         else:  # the rules' record, with the model's checkboxes
-            assert auto.record.model_dump(exclude={"owners", *BOXES}) == rules.record.model_dump(exclude={"owners", *BOXES})
+            assert auto.record.model_dump(exclude={"owners", *TOP_BOXES}) == rules.record.model_dump(exclude={"owners", *TOP_BOXES})
             assert [o.name for o in auto.record.owners] == [o.name for o in rules.record.owners]
             chose_rules += 1
     assert chose_rules and chose_model, (chose_rules, chose_model)  # both ways of "choose" are checked

@@ -8,6 +8,7 @@ from extractor.edgar_xml import read_xml
 from extractor.layout.html import read_html
 from extractor.layout.text import read_text
 from extractor.pipeline import extract_file
+from extractor.records import RELATIONSHIP_BOXES, TOP_BOXES
 from extractor.rules import RuleExtractor
 from extractor.scoring import comparable, differences
 
@@ -26,9 +27,7 @@ def test_seed_markdown_gives_its_gold_record_exactly():
     assert record.remarks.value is None
 
 
-BOXES = {"not_subject_to_section16", "aff10b5_one", "joint_filing", "form3_holdings_reported",
-         "form4_transactions_reported", "no_securities_owned", "is_director", "is_officer", "is_ten_percent_owner",
-         "is_other"}
+BOXES = {*TOP_BOXES, *RELATIONSHIP_BOXES}
 
 
 def test_seed_values_are_tagged_with_method_and_confidence():

@@ -30,6 +30,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -166,7 +167,7 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
                           checkbox=BRACKET_BOXES.get(text)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
-    words = mark_checkboxes(words, prepared.levelled < prepared.threshold, scale)
+    words = mark_checkboxes(words, prepared.ink, scale)
     mark_underlines(words, prepared.rulings)
     height, width = prepared.size
     return Page(number=page_number, width=float(width), height=float(height), lines=group_lines(words, page_number),
@@ -185,6 +186,11 @@ class PreparedPage:
     rulings: list[Rect]  # in the original image's pixels
     on_paper: bool
     size: tuple[int, int]  # the original image's (height, width)
+
+    @cached_property
+    def ink(self) -> np.ndarray:
+        """The levelled page's ink pixels, computed once for the second pass and the checkbox reading."""
+        return self.levelled < self.threshold
 
 
 def prepare_page(image: Image.Image, dpi: float, settings: OcrSettings) -> PreparedPage:

@@ -76,7 +76,7 @@ def reread(words: list[Word], prepared: PreparedPage, page_number: int, settings
            source: str) -> list[Word]:
     """The page's words with glued markers split off, unread ink added and "$" and "." set right
     (boxes as `words`)."""
-    ink = prepared.levelled < prepared.threshold
+    ink = prepared.ink
     words = [_with_full_stop(_by_glyphs(w, ink, prepared.scale), ink, prepared.scale) for w in words]
     budget = settings.reread_crops
     splits = _raised_tails(words, ink, prepared.scale)[: budget // 2]

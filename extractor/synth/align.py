@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ..labels import LabelFinder, LabelMatch, catalog
+from ..labels import LabelFinder, LabelMatch, catalog, leaf_columns, table_spec_names
 from ..layout.document import GRID_LINE_HEIGHT, Layout
 from ..records import Record
 from ..tables import Column, column_borders
@@ -221,8 +221,7 @@ class _Aligner:
 
     def find_columns(self, zones: _Zones) -> None:
         specs = catalog()["tables"]
-        kind = (self.record.document_type.value or "4")[0]
-        names = {"3": ("holdings_1", "holdings_2"), "5": ("form5_1", "form5_2")}.get(kind, ("transactions_1", "transactions_2"))
+        names = table_spec_names((self.record.document_type.value or "4")[0])
         for table, spec_name in zip(("I", "II"), names):
             if self.flat:
                 break
@@ -232,7 +231,7 @@ class _Aligner:
                 columns = self.columns_on(specs[spec_name], region)
                 if not columns:
                     continue
-                order = [leaf for entry in specs[spec_name] for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]])]
+                order = leaf_columns(specs[spec_name])
                 ranked = sorted(columns, key=lambda c: c.x0)
                 extents = {c.field: (c.x0, c.x1) for c in columns}
                 borders = []
@@ -679,19 +678,12 @@ class _Aligner:
     def leaf_order(self, table: str | None = None) -> list[str]:
         """Row fields in the left-to-right order of the table's columns (both tables' when None)."""
         specs = catalog()["tables"]
-        kind = (self.record.document_type.value or "4")[0]
-        names = {"3": ("holdings_1", "holdings_2"), "5": ("form5_1", "form5_2")}.get(kind, ("transactions_1", "transactions_2"))
+        names = table_spec_names((self.record.document_type.value or "4")[0])
         if table is not None:
             names = names[:1] if table == "I" else names[1:]
         rename = {"v_flag": "equity_swap_involved", "shares_acquired": "shares", "shares_disposed": "acquired_disposed"}
-        order: list[str] = []
-        for name in names:
-            for entry in specs[name]:
-                for leaf in ([entry[0]] if entry[0] else [l[0] for l in entry[2]]):
-                    leaf = rename.get(leaf, leaf)
-                    if leaf not in order:
-                        order.append(leaf)
-        return order
+        leaves = (rename.get(leaf, leaf) for name in names for leaf in leaf_columns(specs[name]))
+        return list(dict.fromkeys(leaves))
 
     def place_footnote_leads(self) -> None:
         """A footnote's own number ("1." or "(1)") before its text."""
