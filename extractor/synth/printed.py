@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from ..labels import catalog
+from ..labels import catalog, table_spec_names
 from ..records import DerivativeRow, NonDerivativeRow, Record, Value
 from ..values import decimal_text
 from .canvas import Piece, Slot, Style
@@ -38,8 +38,6 @@ MARKER_FORMATS = ("paren", "sup", "bracket")
 CHECK_GLYPHS = ("X", "x", "[X]", "✓", "■", "☒")
 SYMBOL_GLYPHS = frozenset("✓■☒☐")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_TABLE_SPECS = {"3": ("holdings_1", "holdings_2"), "4": ("transactions_1", "transactions_2"),
-                "5": ("form5_1", "form5_2")}
 
 
 @dataclass(frozen=True)
@@ -280,7 +278,7 @@ class Leaf:
 
 def table_leaves(kind: FormKind, table: str) -> list[Leaf]:
     """The table's leaf columns left to right, as form_labels.json lists them."""
-    spec = catalog()["tables"][_TABLE_SPECS[kind.base][0 if table == "I" else 1]]
+    spec = catalog()["tables"][table_spec_names(kind.base)[0 if table == "I" else 1]]
     leaves = []
     for entry in spec:
         if entry[0] is not None:
