@@ -23,6 +23,7 @@ NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_
 DATE_COLUMNS = {"transaction_date", "deemed_execution_date", "exercise_date", "expiration_date"}
 _ACQUIRED = re.compile(r"^[\[({]A[\])}]$")
 _DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
+_GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 
 
@@ -99,8 +100,17 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     table_top = min((w.page, w.top) for w in cell_words)
     table_bottom = max((w.page, w.bottom) for w in cell_words)
     leaves = _leaves(table, form)
+    # A text dump whose values carry their markers glued on ("1,810[1]") prints a marker standing
+    # apart only where it is a cell's whole content: "2,715 [4] 2030-03-01" notes the exercise date.
+    apart_is_own_cell = wrapped and any(_GLUED_MARKER.search(w.text) for w in cell_words)
     for m in markers:
         left = _left_value(m.word, cell_words, grid)
+        if left is not None and apart_is_own_cell:
+            inside = _between_column(m.word, markers, cells, leaves)
+            if inside is not None:
+                column[id(m.word)] = inside
+                info[id(m.word)] = m
+                continue
         if left is not None:
             column[id(m.word)] = column[id(left)]
             info[id(m.word)] = m

@@ -16,6 +16,13 @@ from typing import Callable
 from .layout.document import Word, group_lines
 
 _MARKER = re.compile(r"^\(?\d{1,2}\)$|^\(\d{1,2}\)?$")
+# What a narrow cell leaves on the line under a value: the rest of a torn marker ("]", "5]", "][3][4]")
+# or of a number ("69[1]" under "7,418,6", ",173" under "27,127").
+_MARKER_DEBRIS = re.compile(r"^(?:\d{0,2}[\])])?(?:[\[(]\d{1,2}[\])])*$")
+_UNFINISHED = re.compile(r"(?:[\[(]\d{0,2}|[,.$]|,\d{1,2})$")
+_CONTINUING = re.compile(r"^[,.\])]")
+# Cells whose text wraps freely; a line holding only these continues the row above.
+_TEXT_COLUMNS = {"security_title", "underlying_title", "nature_of_ownership"}
 # Widest gap between a cell's wrapped lines, in word heights: a text layer's word boxes span the
 # font's whole height, OCR's only the ink, so the same line spacing leaves OCR boxes further apart
 # (about 0.6 of a word's height on the real renderings' scans, against 1.0 between rows).
@@ -120,8 +127,8 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
     rows: list[list[Word]] = []
     for page in sorted({w.page for w in data}):
         lines = group_lines([w for w in data if w.page == page], page=page)
-        anchors = [line for line in lines
-                   if len({column_of(w) for w in line.words if not _MARKER.match(w.text)} - {title_field}) >= 2]
+        anchors = [line for i, line in enumerate(lines)
+                   if _starts_row(line.words, lines[i - 1].words if i else [], column_of, title_field)]
         if not anchors:
             anchors = lines[:1]
         groups: list[list[Word]] = [[] for _ in anchors]
@@ -168,9 +175,8 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
     """
     rows: list[list[Word]] = []
     before_first: list[Word] = []
-    for line in lines:
-        columns = {column_of(w) for w in line if not _MARKER.match(w.text)} - {title_field}
-        if len(columns) >= 2:
+    for i, line in enumerate(lines):
+        if _starts_row(line, lines[i - 1] if i else [], column_of, title_field):
             rows.append(before_first + line)
             before_first = []
         elif rows:
@@ -180,6 +186,31 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
     if before_first:
         rows.append(before_first)
     return rows
+
+
+def _starts_row(line: list[Word], above: list[Word], column_of: Callable[[Word], str], title_field: str) -> bool:
+    """A line starts a row when it holds values in at least two columns besides the title, one of them not free text.
+
+    Pieces a narrow cell carried over from the value above them (a torn marker or number) are not
+    values of their own, nor is the wrapped end of a title or a nature of ownership.
+    """
+    columns = set()
+    for w in line:
+        if _MARKER.match(w.text) or _MARKER_DEBRIS.match(w.text) or _continues(w, above, column_of):
+            continue
+        columns.add(column_of(w))
+    columns.discard(title_field)
+    return len(columns) >= 2 and bool(columns - _TEXT_COLUMNS)
+
+
+def _continues(w: Word, above: list[Word], column_of: Callable[[Word], str]) -> bool:
+    """Whether `w` is the rest of a value the line above left unfinished in the same column."""
+    column = column_of(w)
+    for u in above:
+        if column_of(u) == column and u.x0 < w.x1 and w.x0 < u.x1 + u.height:
+            if _UNFINISHED.search(u.text) or _CONTINUING.match(w.text):
+                return True
+    return False
 
 
 def _median(values: list[float]) -> float:

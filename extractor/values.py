@@ -15,7 +15,10 @@ from importlib import resources
 # 300 dpi gave "%" left of "Director"); neither is ever a value on its own.
 CHECK_MARKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "[✓]", "[✔]", "%", "><"}
 
-_FOOTNOTE = re.compile(r"\(\s*(\d{1,2})\s*\)")
+# "(1)" or "[1]"; also a marker a narrow cell tore over two lines ("A[1" then "]"), which arrives as
+# "A[1 ]" or with its closing bracket lost. A number in brackets is never a value here: it must end at
+# the bracket or a space, so a negative "(1.50)" is not a marker.
+_FOOTNOTE = re.compile(r"[(\[]\s*(\d{1,2})\s*(?:[)\]]|$|(?=\s))")
 _DATE_MDY = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"-?\$?\s*\(?\d[\d,]*(?:\.\d+)?\)?|-?\$?\s*\.\d+")
@@ -25,7 +28,7 @@ _DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:
-    """Split '(1)' style markers off a cell: ('$6.4 (1)') -> ('$6.4', ['F1'])."""
+    """Split footnote markers off a cell: ('$6.4 (1)') -> ('$6.4', ['F1']); ('774,354[1]') -> ('774,354', ['F1'])."""
     ids = [f"F{int(m.group(1))}" for m in _FOOTNOTE.finditer(text)]
     rest = _FOOTNOTE.sub(" ", text)
     return " ".join(rest.split()), ids

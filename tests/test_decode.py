@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 
 from extractor.decode import decode
 from extractor.layout.document import Layout, Page, Word, group_lines
 from extractor.layout.text import read_text
+from extractor.values import split_footnotes
 from extractor.word_breaks import find_breaks
 
 D = "derivative.*."
@@ -255,3 +258,51 @@ def test_issuer_name_loses_the_bracket_ocr_glued_on_and_the_ticker_starts_at_its
     tags = ["issuer.name", "issuer.trading_symbol", None, "issuer.trading_symbol", None]
     issuer = _decode(_page(words), tags).issuer
     assert (issuer.name.value, issuer.trading_symbol.value) == ("KLA", "KLAC")
+
+
+def test_bracket_markers_glued_on_values_and_torn_over_two_lines_are_footnotes():
+    # A narrow cell printed "A[1]" whole, and tore "D[1" / "]" and "$5.25[" / "5]" over two lines.
+    words = [_w("Option", 10, 60), _w("$5.25[", 60, 60), _w("01/02/2023", 110, 60), _w("D[1", 180, 60),
+             _w("774,354[1]", 220, 60), _w("5]", 60, 70), _w("]", 180, 70)]
+    tags = [D + "security_title", D + "conversion_or_exercise_price", D + "transaction_date", D + "transaction_code",
+            D + "shares", D + "conversion_or_exercise_price", D + "transaction_code"]
+    row = _decode(_page(words), tags).derivative[0]
+    assert (row.conversion_or_exercise_price.value, row.conversion_or_exercise_price.footnote_ids) == (Decimal("5.25"), ["F5"])
+    assert (row.transaction_code.value, row.transaction_code.footnote_ids) == ("D", ["F1"])
+    assert (row.shares.value, row.shares.footnote_ids) == (Decimal("774354"), ["F1"])
+
+
+def test_a_negative_number_in_parentheses_is_not_a_footnote_marker():
+    assert split_footnotes("(1.50)") == ("(1.50)", [])
+    assert split_footnotes("See footnote (1)(2)") == ("See footnote", ["F1", "F2"])
+
+
+def test_number_and_marker_a_narrow_cell_carried_to_the_next_line_stay_in_their_row():
+    # "7,418,6" / "69[1]" and "D[1" / "]" wrapped beside a title wrapping over lines of its own: one row.
+    words = [_w("Series", 10, 60), _w("06/06/2023", 60, 60), _w("D[1", 130, 60), _w("7,418,6", 160, 60),
+             _w("Comm", 220, 60), _w("6,955,91", 260, 60), _w("I", 320, 60),
+             _w("A", 10, 70), _w("]", 130, 70), _w("69[1]", 160, 70), _w("on", 220, 70), _w("2", 260, 70),
+             _w("Preferred", 10, 80), _w("Stoc", 220, 80)]
+    tags = [D + "security_title", D + "transaction_date", D + "transaction_code", D + "shares", D + "underlying_title",
+            D + "shares_owned_following", D + "direct_or_indirect",
+            D + "security_title", D + "transaction_code", D + "shares", D + "underlying_title", D + "shares_owned_following",
+            D + "security_title", D + "underlying_title"]
+    rows = _decode(_page(words), tags).derivative
+    assert len(rows) == 1
+    assert (rows[0].shares.value, rows[0].shares.footnote_ids) == (Decimal("7418669"), ["F1"])
+    assert rows[0].shares_owned_following.value == Decimal("6955912")
+    assert rows[0].security_title.value == "Series A Preferred"
+
+
+def test_text_dump_that_glues_markers_reads_a_marker_standing_apart_as_its_own_cell():
+    text = ("Table II - Derivative Securities\n"
+            "Option $490.92 2023-03-01 A 2,715 [4] 2030-03-01 Common 2,715 $0.00 2,715[2] D\n")
+    layout = read_text(text, "made-up.txt")
+    fields = ["security_title", "conversion_or_exercise_price", "transaction_date", "transaction_code", "shares", None,
+              "expiration_date", "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
+              "direct_or_indirect"]
+    tags = [None] * 5 + [D + f if f else "footnote_ref" for f in fields]
+    row = _decode(layout, tags).derivative[0]
+    assert (row.exercise_date.value, row.exercise_date.footnote_ids) == (None, ["F4"])
+    assert row.shares.footnote_ids == []
+    assert row.shares_owned_following.footnote_ids == ["F2"]

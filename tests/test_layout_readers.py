@@ -310,6 +310,8 @@ def test_images_of_every_mode_are_read():
     (lambda: docs.NOT_A_FORM_TEXT.encode(), "text"),
     (lambda: "Caf\u00e9 \u2013 Form 4\nPrice: $8.25\n".encode("cp1252"), "text"),
     (lambda: "FORM 4\r\nName: Quillfeather\r\n".encode("utf-16"), "text"),
+    # A text dump that ran the form's footer lines together: its "**" are the form's asterisks, not bold.
+    (lambda: b"FORM 4\n** Intentional misstatements constitute Violations ** Signature of Reporting Person Date\n", "text"),
 ])
 def test_detect_format_from_content(make, expected):
     assert detect_format(make(), "input.bin") == expected

@@ -39,7 +39,7 @@ _HTML_PAGE = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re
 _HTML_TABLE = re.compile(r"<(table|tr|td|th|div|p)[\s>]", re.I)
 _MARKDOWN_SYNTAX = re.compile(
     r"^\s{0,3}#{1,6}\s+\S"  # heading
-    r"|\*\*[^*\n]+\*\*"  # bold
+    r"|\*\*(?=\S)[^*\n]+(?<=\S)\*\*"  # bold; never "** Intentional ... ** Signature", the form's own asterisks
     r"|^\s*\|.*\|\s*$"  # pipe table row
     r"|\\[*_$#|\[\]()<>-]",  # backslash escapes converters emit
     re.M,
