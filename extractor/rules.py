@@ -373,7 +373,18 @@ class _Extraction:
     def address_part(self, key: str, phrase: str, region: Callable[[Word], bool]) -> LabelMatch | None:
         """A caption like "(Street)": printed in brackets, which a street named "... Street" is not."""
         bracketed = self.find_one(key, phrase, where=lambda w: region(w) and w.text.startswith("("))
-        return bracketed or self.find_one(key, phrase, where=region)
+        found = bracketed or self.find_one(key, phrase, where=region)
+        if found is None and " " in phrase:
+            # A form that spreads "(Last)  (First)  (Middle)" under the parts it names leaves gaps as
+            # wide as a cell's edge between them; the first bracketed part marks the line as well.
+            def part(w: Word) -> bool:
+                return region(w) and w.text.startswith("(") and w.text.endswith(")")
+
+            first, *rest = phrase.split()
+            found = self.find_one(key, first, where=part)
+            for other in rest if found is not None else []:  # the other parts are captions too, not values
+                self.find_one(key, other, where=lambda w: part(w) and abs(w.y_mid - found.first.y_mid) < w.height)
+        return found
 
     def word_lines(self, words: list[Word]) -> list[list[Word]]:
         if self.grid:

@@ -369,3 +369,11 @@ def test_bracket_boxes_are_checkboxes_not_words_in_pdf_and_text():
         assert boxes.get("[_]") is False and boxes.get("[X]") is True, boxes
         assert all(w.checkbox is None for page in layout.pages for ln in page.lines for w in ln.words
                    if w.text in ("Director", "Officer", "10%"))
+
+
+def test_layout_keeping_text_dump_keeps_the_gap_between_two_fields_on_a_line():
+    layout = read_layout(b"ADAMS JOHN K JR        SCHWAB CHARLES CORP [ SCHW ]\nADAMS JOHN K JR SCHWAB CHARLES CORP [ SCHW ]\n", "dump.txt")
+    spaced, single = (line.words for line in layout.pages[0].lines)
+    gap = [words[4].x0 - words[3].x1 for words in (spaced, single)]
+    assert gap[0] > 4 * gap[1]
+    assert [w.text for w in spaced] == [w.text for w in single]

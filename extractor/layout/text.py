@@ -93,29 +93,40 @@ def _runs(cell: str, chunk_counter: list[int]) -> list[_Run]:
     return runs
 
 
-def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]) -> list[Word]:
+def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int], keep_spacing: bool = True) -> list[Word]:
     words: list[Word] = []
     top = (line_no - 1) * GRID_LINE_HEIGHT
     for cell_index, cell in enumerate(_split_cells(raw, markdown)):
         if markdown:
             cell = _clean_markdown(cell)
         runs = _runs(cell, chunk_counter)
-        tokens: list[tuple[str, _Run]] = []
+        # Each token with the character column it starts at: a layout-keeping dump ("ADAMS JOHN K JR
+        # <spaces> SCHWAB CHARLES CORP") keeps its gaps between fields; markdown cells are single-spaced.
+        tokens: list[tuple[str, _Run, int]] = []
+        column = 0
         for run in runs:
             if run.checkbox is not None:
-                tokens.append((run.text, run))
+                tokens.append((run.text, run, column))
+                column += 2
                 continue
             # Box glyphs typed as "[X]" stay one token even when written "[ X ]".
             text = _BOX.sub(lambda m: " " + m.group(0).replace(" ", "\u00a0") + " ", run.text)
-            for token in text.split():
-                tokens.append((token.replace("\u00a0", " "), run))
+            for match in re.finditer(r"\S+", text):
+                tokens.append((match.group(0).replace("\u00a0", " "), run, column + match.start()))
+            column += len(text)
         if not tokens:
             continue
-        total = sum(len(t) + 1 for t, _ in tokens)
-        offset = 0
+        if markdown or not keep_spacing:
+            columns, offset = [], 0
+            for token, _, _ in tokens:
+                columns.append(offset)
+                offset += len(token) + 1
+        else:
+            columns = [c - tokens[0][2] for _, _, c in tokens]
+        total = columns[-1] + len(tokens[-1][0]) + 1
         x_start = cell_index * GRID_CELL_WIDTH
         usable = GRID_CELL_WIDTH * 0.96
-        for token, run in tokens:
+        for (token, run, _), offset in zip(tokens, columns):
             checkbox = run.checkbox
             if checkbox is None and token in CHECKED_GLYPHS:
                 checkbox = True
@@ -138,5 +149,4 @@ def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]
                     line=line_no,
                 )
             )
-            offset += len(token) + 1
     return words

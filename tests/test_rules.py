@@ -1,0 +1,33 @@
+"""The rule-based extractor on made-up pages, one test per fixed misreading."""
+
+from __future__ import annotations
+
+from extractor.layout.document import Layout, Page, Word, group_lines
+from extractor.rules import RuleExtractor, RulesSettings
+
+
+def _w(text: str, x0: float, top: float) -> Word:
+    return Word(text, x0, top, x0 + 6.0 * len(text), top + 8.0)
+
+
+def _line(text: str, x0: float, top: float, gap: float = 6.0) -> list[Word]:
+    out, x = [], x0
+    for part in text.split():
+        out.append(_w(part, x, top))
+        x += 6.0 * len(part) + gap
+    return out
+
+
+def test_name_captions_spread_under_the_name_end_the_name():
+    # "(Last)  (First)  (Middle)" printed a cell's width apart under the name, as EDGAR's own
+    # rendering prints them: the name used to run on over the captions and the street below.
+    words = (_line("1. Name and Address of Reporting Person*", 10, 10) + _line("ADAMS JOHN K JR", 10, 24)
+             + [_w("(Last)", 10, 36), _w("(First)", 110, 36), _w("(Middle)", 210, 36)]
+             + _line("3000 SCHWAB WAY", 10, 50) + [_w("(Street)", 10, 62)]
+             + _line("WESTLAKE TX 76262", 10, 76, gap=30) + [_w("(City)", 10, 88), _w("(State)", 110, 88), _w("(Zip)", 210, 88)])
+    layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
+                    source="made-up.pdf", format="pdf")
+    owner = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).owners[0]  # one box of the form, not all of it
+    assert owner.name.value == "ADAMS JOHN K JR"
+    assert owner.address.street1.value == "3000 SCHWAB WAY"
+    assert (owner.address.city.value, owner.address.state.value, owner.address.zip_code.value) == ("WESTLAKE", "TX", "76262")
