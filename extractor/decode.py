@@ -216,6 +216,7 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
             grouped.setdefault(owner_of(t), {}).setdefault(name[len("owners.*."):], []).append(t)
     for index in sorted(grouped):
         fields = grouped[index]
+        _state_on_its_line(fields, grid)
         owner = ReportingOwner()
         for path, tags in fields.items():
             text = joined_text(tags)
@@ -245,6 +246,41 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
             record.owners.append(owner)
 
 
+def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:
+    """The state is the one word run that names a state, on the city's line when there are several.
+
+    A street's "NW" or "SE" is sometimes tagged state too; joined with the real "DC" the two
+    named no state at all. A run on a street's line goes back to that street.
+    """
+    runs = _line_runs(fields.get("address.state", []), grid)
+    if len(runs) < 2:
+        return
+    named = [run for run in runs if state_code(joined_text(run))]
+    if not named:
+        return
+    anchors = fields.get("address.city", []) + fields.get("address.zip_code", [])
+    on_city_line = [run for run in named if any(_same_cell_line(run[0].word, a.word, grid) for a in anchors)]
+    state = (on_city_line or named)[-1]
+    fields["address.state"] = state
+    for run in runs:
+        if run is state:
+            continue
+        for key in ("address.street1", "address.street2"):
+            if any(_same_cell_line(run[0].word, t.word, grid) for t in fields.get(key, [])):
+                fields[key] = sorted(fields[key] + run, key=lambda t: t.index)
+                break
+
+
+def _line_runs(tags: list[Tagged], grid: bool) -> list[list[Tagged]]:
+    runs: list[list[Tagged]] = []
+    for t in sorted(tags, key=lambda t: t.index):
+        if runs and _same_cell_line(runs[-1][-1].word, t.word, grid):
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
+
+
 def _title_boxes(relationship) -> None:
     """The officer title and the "other" text against the boxes they go with.
 
@@ -270,13 +306,7 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
 
     On a grid each cell is a line of its own: markdown puts both street lines in one row.
     """
-    lines: list[list[Tagged]] = []
-    for t in sorted(tags, key=lambda t: t.index):
-        previous = lines[-1][-1].word if lines else None
-        if previous is not None and _same_cell_line(previous, t.word, grid):
-            lines[-1].append(t)
-        else:
-            lines.append([t])
+    lines = _line_runs(tags, grid)
     if not lines:
         return
     owner.address.street1 = value_of(lines[0], joined_text(lines[0]).rstrip(","), grid)

@@ -306,3 +306,13 @@ def test_text_dump_that_glues_markers_reads_a_marker_standing_apart_as_its_own_c
     assert (row.exercise_date.value, row.exercise_date.footnote_ids) == (None, ["F4"])
     assert row.shares.footnote_ids == []
     assert row.shares_owned_following.footnote_ids == ["F2"]
+
+
+def test_street_quadrant_tagged_state_goes_back_to_its_street_and_the_city_line_names_the_state():
+    words = [_w("1331", 10, 10), _w("L", 40, 10), _w("STREET", 50, 10), _w("NW", 92, 10),
+             _w("WASHINGTON", 10, 22), _w("DC", 80, 22), _w("20036", 100, 22)]
+    tags = ["owners.*.address.street1", "owners.*.address.street1", "owners.*.address.street1", "owners.*.address.state",
+            "owners.*.address.city", "owners.*.address.state", "owners.*.address.zip_code"]
+    layout = _page([_w("Name", 10, 0)] + words)
+    address = _decode(layout, ["owners.*.name"] + tags).owners[0].address
+    assert (address.street1.value, address.state.value, address.city.value) == ("1331 L STREET NW", "DC", "WASHINGTON")
