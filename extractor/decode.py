@@ -28,7 +28,7 @@ from .records import (
     Signature,
     Value,
 )
-from .table_rows import one_table_per_line, table_regions, table_rows
+from .table_rows import wrapped_text_cells, one_table_per_line, table_regions, table_rows
 from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
 from .word_breaks import find_breaks
@@ -65,6 +65,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = probabilities.argmax(axis=1) if len(words) else np.zeros(0, int)
     grid = layout.geometry == "grid"
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
+    if layout.format == "text":
+        best = wrapped_text_cells(layout, probabilities, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     tagged = [t for t in tagged if t.field not in ("label", "other") and t.probability >= settings.min_word_probability]
     tagged = _join_broken_words(tagged, layout)

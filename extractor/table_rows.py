@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
 from .records import DerivativeRow, NonDerivativeRow, Value
-from .tables import _rows
+from .tables import TEXT_COLUMNS, _rows, starts_row
 from .tagged import Tagged, joined_text, value_of
 from .validate import TRANSACTION_CODES
 from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
@@ -23,6 +25,8 @@ NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_
 DATE_COLUMNS = {"transaction_date", "deemed_execution_date", "exercise_date", "expiration_date"}
 _ACQUIRED = re.compile(r"^[\[({]A[\])}]$")
 _DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
+_WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
+_INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
 _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 
@@ -79,6 +83,80 @@ def one_table_per_line(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
             if t.field.startswith(other + ".*.") and name in _TABLE_ROWS[table].model_fields:
                 out[id(t)] = Tagged(t.word, t.index, f"{table}.*.{name}", t.probability)
     return [out[id(t)] for t in tagged]
+
+
+def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """On a text dump, the words of a row's wrapped lines go to its text columns in their order.
+
+    A dump keeps no columns: "Option (Right to Stock" under "Employee Stock ... Common ..."
+    ends the security title and then the underlying title, and the classifier, seeing no
+    column, often gives the second part to the first ("Stock" at 0.13 security title, 0.37
+    underlying title, 0.46 a printed label). The wrapped parts stand left to right in the
+    order of their columns, so each such line is split once per column boundary, at the
+    split the word probabilities like best.
+    """
+    out = best.copy()
+    names = [str(c) for c in classes]
+    index = {name: i for i, name in enumerate(names)}
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    previous: list[Word] = []
+    table: str | None = None
+    started: set = set()  # the columns the row being continued has on its first line
+    for line in layout.lines:
+        fields = {id(w): names[out[position[id(w)]]] for w in line.words}
+        counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in _TABLE_ROWS}
+        here = max(counts, key=counts.get) if max(counts.values()) else None
+        prefix = f"{here}.*."
+        column_of = lambda w, p=prefix: fields.get(id(w), "").removeprefix(p)  # noqa: E731
+        if here is None:
+            table = None
+        elif starts_row([w for w in line.words if fields[id(w)].startswith(prefix)], previous, column_of, "security_title",
+                        by_position=False):
+            table = here
+            _no_labels_inside_a_row(line.words, here, probabilities, index, position, out, fields)
+            started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
+        elif table == here:
+            _split_in_column_order(line.words, table, probabilities, index, position, out, started)
+        previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
+    return out
+
+
+def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
+                            position: dict[int, int], out: np.ndarray, fields: dict[int, str]) -> None:
+    """A row's line prints no captions: a word between its values taken for one ("Common" at 0.60
+    label, 0.39 underlying title) is the value it likes next best."""
+    inside = [k for k, w in enumerate(words) if fields[id(w)].startswith(table + ".*.")]
+    columns = [i for name, i in index.items() if name.startswith(table + ".*.")]
+    loose = {index[name] for name in ("label", "other") if name in index}
+    for w in words[inside[0] + 1:inside[-1]] if inside else []:
+        i = position[id(w)]
+        if out[i] in loose:
+            alternative = max(columns, key=lambda c: probabilities[i, c])
+            if probabilities[i, alternative] >= _INSIDE_ROW_MIN:
+                out[i] = alternative
+
+
+def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
+                           position: dict[int, int], out: np.ndarray, started: set) -> None:
+    columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
+               and index.get(f"{table}.*.{name}") in started]
+    loose = {index[name] for name in ("label", "other") if name in index}
+    movable = [position[id(w)] for w in words
+               if out[position[id(w)]] in columns or out[position[id(w)]] in loose]
+    movable = [i for i in movable if probabilities[i, columns].max() >= _WRAPPED_MIN]
+    if len(movable) < 2 or len(columns) < 2:
+        return
+    scores = np.log(probabilities[np.ix_(movable, columns)] + 1e-6)
+    # best[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
+    total = np.full((len(movable), len(columns)), -np.inf)
+    total[0] = scores[0]
+    for k in range(1, len(movable)):
+        total[k] = np.maximum.accumulate(total[k - 1]) + scores[k]
+    c = int(total[-1].argmax())
+    for k in range(len(movable) - 1, -1, -1):
+        out[movable[k]] = columns[c]
+        if k:
+            c = int(np.argmax(total[k - 1][: c + 1]))
 
 
 def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, page_words: list[Word] | None = None,

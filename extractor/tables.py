@@ -21,8 +21,9 @@ _MARKER = re.compile(r"^\(?\d{1,2}\)$|^\(\d{1,2}\)?$")
 _MARKER_DEBRIS = re.compile(r"^(?:\d{0,2}[\])])?(?:[\[(]\d{1,2}[\])])*$")
 _UNFINISHED = re.compile(r"(?:[\[(]\d{0,2}|[,.$]|,\d{1,2})$")
 _CONTINUING = re.compile(r"^[,.\])]")
+_PIECE = re.compile(r"^[\d,.]+(?:[\[(]\d{1,2}[\])])*$")  # the end of a number or date and its markers
 # Cells whose text wraps freely; a line holding only these continues the row above.
-_TEXT_COLUMNS = {"security_title", "underlying_title", "nature_of_ownership"}
+TEXT_COLUMNS = {"security_title", "underlying_title", "nature_of_ownership"}
 # Widest gap between a cell's wrapped lines, in word heights: a text layer's word boxes span the
 # font's whole height, OCR's only the ink, so the same line spacing leaves OCR boxes further apart
 # (about 0.6 of a word's height on the real renderings' scans, against 1.0 between rows).
@@ -128,7 +129,7 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
     for page in sorted({w.page for w in data}):
         lines = group_lines([w for w in data if w.page == page], page=page)
         anchors = [line for i, line in enumerate(lines)
-                   if _starts_row(line.words, lines[i - 1].words if i else [], column_of, title_field)]
+                   if starts_row(line.words, lines[i - 1].words if i else [], column_of, title_field)]
         if not anchors:
             anchors = lines[:1]
         groups: list[list[Word]] = [[] for _ in anchors]
@@ -176,7 +177,7 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
     rows: list[list[Word]] = []
     before_first: list[Word] = []
     for i, line in enumerate(lines):
-        if _starts_row(line, lines[i - 1] if i else [], column_of, title_field):
+        if starts_row(line, lines[i - 1] if i else [], column_of, title_field, by_position=False):
             rows.append(before_first + line)
             before_first = []
         elif rows:
@@ -188,19 +189,29 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
     return rows
 
 
-def _starts_row(line: list[Word], above: list[Word], column_of: Callable[[Word], str], title_field: str) -> bool:
+def starts_row(line: list[Word], above: list[Word], column_of: Callable[[Word], str], title_field: str,
+               by_position: bool = True) -> bool:
     """A line starts a row when it holds values in at least two columns besides the title, one of them not free text.
 
     Pieces a narrow cell carried over from the value above them (a torn marker or number) are not
-    values of their own, nor is the wrapped end of a title or a nature of ownership.
+    values of their own, nor is the wrapped end of a title or a nature of ownership. A text dump
+    keeps no positions: there, the line's value pieces ("2023[2] 2023[2]" under "Feb 1, Feb 1,")
+    continue the line above when it left at least as many values unfinished.
     """
     columns = set()
+    pieces = []
     for w in line:
-        if _MARKER.match(w.text) or _MARKER_DEBRIS.match(w.text) or _continues(w, above, column_of):
+        if _MARKER.match(w.text) or _MARKER_DEBRIS.match(w.text) or by_position and _continues(w, above, column_of):
             continue
         columns.add(column_of(w))
+        if column_of(w) not in TEXT_COLUMNS and column_of(w) != title_field:
+            pieces.append(w)
+    if not by_position and pieces and all(_PIECE.match(w.text) for w in pieces):
+        unfinished = sum(1 for u in above if _UNFINISHED.search(u.text))
+        if len(pieces) <= unfinished:
+            columns = {column_of(w) for w in line if w not in pieces}
     columns.discard(title_field)
-    return len(columns) >= 2 and bool(columns - _TEXT_COLUMNS)
+    return len(columns) >= 2 and bool(columns - TEXT_COLUMNS)
 
 
 def _continues(w: Word, above: list[Word], column_of: Callable[[Word], str]) -> bool:

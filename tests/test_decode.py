@@ -316,3 +316,46 @@ def test_street_quadrant_tagged_state_goes_back_to_its_street_and_the_city_line_
     layout = _page([_w("Name", 10, 0)] + words)
     address = _decode(layout, ["owners.*.name"] + tags).owners[0].address
     assert (address.street1.value, address.state.value, address.city.value) == ("1331 L STREET NW", "DC", "WASHINGTON")
+
+
+def _decode_soft(layout: Layout, rows: list[dict[str, float]]):
+    """Decode with each word's class probabilities given (one dict per word, in `layout.words` order)."""
+    classes = np.array(sorted({name for row in rows for name in row} | {"other"}))
+    probabilities = np.zeros((len(rows), len(classes)))
+    for i, row in enumerate(rows):
+        for name, p in row.items():
+            probabilities[i, list(classes).index(name)] = p
+    return decode(layout, probabilities, classes, document_type=("4", 1.0))
+
+
+def test_text_dump_wrapped_line_ends_the_title_then_the_underlying_title():
+    text = ("Table II - Derivative Securities\n"
+            "Employee Stock $490.92 2023-03-01 A 2,715 2024-03-01 2030-03-01 Common 2,715 $0.00 2,715 D\n"
+            "Option (Right to Stock\n"
+            "Buy)\n")
+    layout = read_text(text, "made-up.txt")
+    sure = [D + f for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
+                            "exercise_date", "expiration_date")]
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] * 2 + [{f: 1.0} for f in sure]
+    rows += [{"label": 0.6, D + "underlying_title": 0.4},  # "Common": no caption stands inside a row
+             {D + "underlying_shares": 1.0}, {D + "price_per_share": 1.0}, {D + "shares_owned_following": 1.0},
+             {D + "direct_or_indirect": 1.0}]
+    rows += [{D + "security_title": 1.0}] * 3 + [{"label": 0.46, D + "underlying_title": 0.37, D + "security_title": 0.17}]
+    rows += [{D + "security_title": 1.0}]
+    row = _decode_soft(layout, rows).derivative[0]
+    assert row.security_title.value == "Employee Stock Option (Right to Buy)"
+    assert row.underlying_title.value == "Common Stock"
+
+
+def test_text_dump_dates_torn_onto_the_next_line_stay_in_their_row():
+    text = ("Table II - Derivative Securities\n"
+            "Units Feb 1, 2023 M 1,685 Feb 1, Feb 1, Common 1,685 0 D\n"
+            "2023[2] 2023[2] Stock\n")
+    layout = read_text(text, "made-up.txt")
+    fields = ["security_title", "transaction_date", "transaction_date", "transaction_date", "transaction_code", "shares",
+              "exercise_date", "exercise_date", "expiration_date", "expiration_date", "underlying_title",
+              "underlying_shares", "shares_owned_following", "direct_or_indirect",
+              "exercise_date", "expiration_date", "underlying_title"]
+    rows = _decode(layout, [None] * 5 + [D + f for f in fields]).derivative
+    assert len(rows) == 1
+    assert rows[0].exercise_date.footnote_ids == ["F2"] and rows[0].underlying_title.value == "Common Stock"
