@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .layout.document import Word, group_lines
+from .layout.document import Line, Word, group_lines
 
 _MARKER = re.compile(r"^\(?\d{1,2}\)$|^\(\d{1,2}\)?$")
 # What a narrow cell leaves on the line under a value: the rest of a torn marker ("]", "5]", "][3][4]")
@@ -132,6 +132,7 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
                    if starts_row(line.words, lines[i - 1].words if i else [], column_of, title_field)]
         if not anchors:
             anchors = lines[:1]
+        anchors = _merge_side_by_side(anchors)
         groups: list[list[Word]] = [[] for _ in anchors]
         # A row's middle is its values' middle: a raised marker among them would pull it up.
         centres = [_median([w.y_mid for w in a.words if not w.superscript] or [w.y_mid for w in a.words])
@@ -166,6 +167,25 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
             groups[min(range(len(anchors)), key=lambda i: abs(centres[i] - middle))].extend(block)
         rows.extend(groups)
     return rows
+
+
+def _merge_side_by_side(anchors: list[Line]) -> list[Line]:
+    """Two anchor lines that share most of their height are one row.
+
+    A tall row prints its cells at different heights (a title at the top, the numbers centred),
+    and a few points apart they group into two lines, each with values enough to anchor a row.
+    Two rows never overlap that much: their text would collide.
+    """
+    merged: list[Line] = []
+    for line in anchors:
+        if merged:
+            last = merged[-1]
+            overlap = min(last.bottom, line.bottom) - max(last.top, line.top)
+            if overlap > 0.5 * min(last.bottom - last.top, line.bottom - line.top):
+                merged[-1] = Line(words=last.words + line.words, page=line.page)
+                continue
+        merged.append(line)
+    return merged
 
 
 def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], title_field: str) -> list[list[Word]]:

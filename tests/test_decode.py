@@ -359,3 +359,19 @@ def test_text_dump_dates_torn_onto_the_next_line_stay_in_their_row():
     rows = _decode(layout, [None] * 5 + [D + f for f in fields]).derivative
     assert len(rows) == 1
     assert rows[0].exercise_date.footnote_ids == ["F2"] and rows[0].underlying_title.value == "Common Stock"
+
+
+def test_tall_row_printing_its_title_higher_than_its_numbers_is_one_row():
+    # The title cell is top-aligned and the numbers centred: 4 points apart, they group as two lines.
+    words = [_w("Phantom", 10, 494), _w("(1)", 60, 496), _w("Common", 250, 494), _w("$141.44", 350, 494.5),
+             _w("01/01/2023", 90, 498.2), _w("A", 160, 498.2), _w("265.13", 190, 498.2), _w("265.13", 300, 498.2),
+             _w("D", 420, 498.2), _w("Stock", 10, 503), _w("Stock", 250, 503)]
+    tags = [D + "security_title", "footnote_ref", D + "underlying_title", D + "price_per_share",
+            D + "transaction_date", D + "transaction_code", D + "shares", D + "underlying_shares",
+            D + "direct_or_indirect", D + "security_title", D + "underlying_title"]
+    layout = _page(words)
+    tag_of = {id(w): t for w, t in zip(words, tags)}
+    rows = _decode(layout, [tag_of[id(w)] for w in layout.words]).derivative
+    assert len(rows) == 1
+    assert (rows[0].security_title.value, rows[0].underlying_title.value) == ("Phantom Stock", "Common Stock")
+    assert str(rows[0].shares.value) == "265.13" and str(rows[0].price_per_share.value) == "141.44"
