@@ -8,7 +8,7 @@ import extractor.layout
 from extractor.errors import ModelError
 from extractor.model import rules_lost_rows
 from extractor.pipeline import ExtractSettings, extract_bytes, extract_methods
-from extractor.records import TOP_BOXES, NonDerivativeRow, Record
+from extractor.records import TOP_BOXES, NonDerivativeRow, Record, Value
 from extractor.synth.channels import pdf_text, seed_style_markdown
 from extractor.synth.fake import make_records
 from extractor.synth.render import render
@@ -112,3 +112,23 @@ def test_auto_keeps_the_models_record_of_a_form_the_rules_refused_only_if_its_cl
     assert both["auto"].record.model_dump() == record.model_dump()
     with pytest.raises(NotAFormError, match="pelicorn-10k.txt"):
         extract_bytes(fixture_docs.NOT_A_FORM_TEXT.encode(), "pelicorn-10k.txt")
+
+
+def test_choose_takes_the_models_reading_where_the_rules_cut_a_wrapped_city_or_title_short():
+    from extractor.model import with_model_readings
+    from extractor.records import ReportingOwner
+
+    def owner(city: str, title: str, method: str, confidence: float) -> ReportingOwner:
+        o = ReportingOwner()
+        o.address.city = Value(value=city, confidence=confidence, method=method)
+        o.address.street1 = Value(value="100 N. Broadway" if method == "rules" else "100 N. Broadway Suite 5", confidence=confidence, method=method)
+        o.relationship.officer_title = Value(value=title, confidence=confidence, method=method)
+        return o
+
+    rules = Record(owners=[owner("Oklahoma", "President and", "rules", 0.9)])
+    model = Record(owners=[owner("Oklahoma City", "President and CEO", "model", 0.95)])
+    kept = with_model_readings(rules, model).owners[0]
+    assert (kept.address.city.value, kept.relationship.officer_title.value) == ("Oklahoma City", "President and CEO")
+    assert kept.address.street1.value == "100 N. Broadway"  # streets stay the rules': see _longer_reading
+    unsure = Record(owners=[owner("Oklahoma City", "President and CEO", "model", 0.5)])
+    assert with_model_readings(rules, unsure).owners[0].address.city.value == "Oklahoma"
