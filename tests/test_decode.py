@@ -375,3 +375,22 @@ def test_tall_row_printing_its_title_higher_than_its_numbers_is_one_row():
     assert len(rows) == 1
     assert (rows[0].security_title.value, rows[0].underlying_title.value) == ("Phantom Stock", "Common Stock")
     assert str(rows[0].shares.value) == "265.13" and str(rows[0].price_per_share.value) == "141.44"
+
+
+def test_single_spaced_dump_splits_owner_and_issuer_where_the_case_changes():
+    text = "1. Name and Address of Reporting Person* 2. Issuer Name and Ticker or Trading Symbol\nBlack Maria AUTOMATIC DATA PROCESSING INC [ ADP ]\n"
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 15
+    rows += [{"owners.*.name": 0.9, "issuer.name": 0.1}] * 2 + [{"owners.*.name": 0.75, "issuer.name": 0.25}]
+    rows += [{"issuer.name": 0.9, "owners.*.name": 0.1}] * 3
+    rows += [{"label": 1.0}, {"issuer.trading_symbol": 1.0}, {"label": 1.0}]
+    record = _decode_soft(layout, rows)
+    assert (record.owners[0].name.value, record.issuer.name.value) == ("Black Maria", "AUTOMATIC DATA PROCESSING INC")
+
+
+def test_a_case_change_inside_the_issuers_name_does_not_split_it():
+    from extractor.decode import _case_split
+
+    assert _case_split("PASCAL ANDREW S PLAYSTUDIOS, Inc.".split()) is None
+    assert _case_split("Adara Sponsor LLC ALLIANCE ENTERTAINMENT HOLDING CORP".split()) == 3
+    assert _case_split("Clark Henry A III SOUTHERN CO".split()) == 4
