@@ -132,6 +132,7 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
 
 
 _NAME_FIELDS = ("owners.*.name", "issuer.name")
+_QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
 # Words that read the same in either case: initials, generational suffixes, numbers, punctuation,
 # an entity's "LLC" or "LP" and EDGAR's "/ADV" tags. Split by case with these left out, 3,000 train
 # filings' owner and issuer names (one after the other, as a dump prints them) split 1,243 times,
@@ -304,18 +305,23 @@ def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:
     """The state is the one word run that names a state, on the city's line when there are several.
 
     A street's "NW" or "SE" is sometimes tagged state too; joined with the real "DC" the two
-    named no state at all. A run on a street's line goes back to that street.
+    named no state at all. A run on a street's line that names no state goes back to that street.
     """
     runs = _line_runs(fields.get("address.state", []), grid)
-    if len(runs) < 2:
-        return
-    named = [run for run in runs if state_code(joined_text(run))]
-    if not named:
+    streets = fields.get("address.street1", []) + fields.get("address.street2", [])
+
+    def names_state(run: list[Tagged]) -> bool:
+        text = joined_text(run)
+        on_street = any(_same_cell_line(run[0].word, t.word, grid) for t in streets)
+        return state_code(text) is not None and not (on_street and text.strip(",.").upper() in _QUADRANTS)
+
+    named = [run for run in runs if names_state(run)]
+    if not runs or len(runs) == 1 and named:
         return
     anchors = fields.get("address.city", []) + fields.get("address.zip_code", [])
     on_city_line = [run for run in named if any(_same_cell_line(run[0].word, a.word, grid) for a in anchors)]
-    state = (on_city_line or named)[-1]
-    fields["address.state"] = state
+    state = (on_city_line or named or [None])[-1]
+    fields["address.state"] = state or []
     for run in runs:
         if run is state:
             continue

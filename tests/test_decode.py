@@ -394,3 +394,12 @@ def test_a_case_change_inside_the_issuers_name_does_not_split_it():
     assert _case_split("PASCAL ANDREW S PLAYSTUDIOS, Inc.".split()) is None
     assert _case_split("Adara Sponsor LLC ALLIANCE ENTERTAINMENT HOLDING CORP".split()) == 3
     assert _case_split("Clark Henry A III SOUTHERN CO".split()) == 4
+
+
+def test_street_quadrant_tagged_state_is_the_streets_even_when_the_real_state_went_untagged():
+    words = [_w("2200", 10, 10), _w("PENNSYLVANIA", 40, 10), _w("AVENUE,", 120, 10), _w("NW", 170, 10),
+             _w("WASHINGTON", 10, 22), _w("DC", 80, 22), _w("20037", 100, 22)]
+    tags = ["owners.*.address.street1"] * 3 + ["owners.*.address.state", "owners.*.address.city", None,
+                                              "owners.*.address.zip_code"]
+    address = _decode(_page([_w("Name", 10, 0)] + words), ["owners.*.name"] + tags).owners[0].address
+    assert (address.street1.value, address.state.value) == ("2200 PENNSYLVANIA AVENUE, NW", None)
