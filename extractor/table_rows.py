@@ -101,7 +101,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     position = {id(w): i for i, w in enumerate(layout.words)}
     previous: list[Word] = []
     table: str | None = None
-    started: set = set()  # the columns the row being continued has on its first line
+    started: set[int | None] = set()  # the columns the row being continued has on its first line
     for line in layout.lines:
         fields = {id(w): names[out[position[id(w)]]] for w in line.words}
         counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in _TABLE_ROWS}
@@ -137,7 +137,8 @@ def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.nda
 
 
 def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                           position: dict[int, int], out: np.ndarray, started: set) -> None:
+                           position: dict[int, int], out: np.ndarray, started: set[int | None]) -> None:
+    """A wrapped line's words to the row's text columns, left to right, the likeliest such split."""
     columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
                and index.get(f"{table}.*.{name}") in started]
     loose = {index[name] for name in ("label", "other") if name in index}
@@ -147,7 +148,7 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     if len(movable) < 2 or len(columns) < 2:
         return
     scores = np.log(probabilities[np.ix_(movable, columns)] + 1e-6)
-    # best[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
+    # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
     total = np.full((len(movable), len(columns)), -np.inf)
     total[0] = scores[0]
     for k in range(1, len(movable)):
