@@ -28,7 +28,7 @@ from .records import (
     Signature,
     Value,
 )
-from .table_rows import wrapped_text_cells, one_table_per_line, table_regions, table_rows
+from .table_rows import one_field_per_table_cell, wrapped_text_cells, one_table_per_line, table_regions, table_rows
 from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
 from .word_breaks import find_breaks
@@ -66,6 +66,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     argmax = best
     grid = layout.geometry == "grid"
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
+    if layout.format in ("markdown", "html"):
+        best = one_field_per_table_cell(layout, probabilities, classes, best)
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = _owner_issuer_by_case(layout, probabilities, classes, best)

@@ -121,6 +121,27 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     return out
 
 
+def one_field_per_table_cell(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """On a markdown or HTML grid a table cell holds one value: its words take the column their
+    probabilities add up to most ("Comm Stock - $.16-2/3 value" had its "-" tagged as the amount
+    beside it and "$.16-2/3" as a price)."""
+    out = best.copy()
+    names = [str(c) for c in classes]
+    columns = [i for i, name in enumerate(names) if name.startswith(("non_derivative.*.", "derivative.*."))]
+    if not columns:
+        return out
+    cells: dict[tuple[int, int, int], list[int]] = {}
+    for i, w in enumerate(layout.words):
+        if w.cell is not None and out[i] in columns:
+            cells.setdefault((w.page, w.line or 0, w.cell), []).append(i)
+    for members in cells.values():
+        if len(members) < 2:
+            continue
+        column = columns[int(probabilities[np.ix_(members, columns)].sum(axis=0).argmax())]
+        out[members] = column
+    return out
+
+
 def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
                             position: dict[int, int], out: np.ndarray, fields: dict[int, str]) -> None:
     """A row's line prints no captions: a word between its values taken for one ("Common" at 0.60

@@ -403,3 +403,17 @@ def test_street_quadrant_tagged_state_is_the_streets_even_when_the_real_state_we
                                               "owners.*.address.zip_code"]
     address = _decode(_page([_w("Name", 10, 0)] + words), ["owners.*.name"] + tags).owners[0].address
     assert (address.street1.value, address.state.value) == ("2200 PENNSYLVANIA AVENUE, NW", None)
+
+
+def test_markdown_table_cell_is_one_value_of_one_column():
+    text = ("Table II - Derivative Securities\n"
+            "| Units | $0 | 03/25/2023 | M | 6,945 | Comm Stock - $.16-2/3 value | 6,945 | D |\n")
+    layout = read_text(text, "made-up.md", markdown=True)
+    sure = ["security_title", "conversion_or_exercise_price", "transaction_date", "transaction_code", "shares"]
+    rows = [{"label": 1.0}] * 5 + [{D + f: 1.0} for f in sure]
+    rows += [{D + "underlying_title": 0.92}, {D + "underlying_title": 0.92}, {D + "underlying_shares": 0.96, D + "underlying_title": 0.01},
+             {D + "price_per_share": 0.4, D + "underlying_title": 0.39}, {D + "underlying_title": 0.9}]
+    rows += [{D + "underlying_shares": 1.0}, {D + "direct_or_indirect": 1.0}]
+    row = _decode_soft(layout, rows).derivative[0]
+    assert row.underlying_title.value == "Comm Stock - $.16-2/3 value"
+    assert str(row.underlying_shares.value) == "6945" and not row.price_per_share.present
