@@ -71,6 +71,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = _owner_issuer_by_case(layout, probabilities, classes, best)
+        best = _prose_lines_hold_no_signature(layout, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in ("label", "other")
@@ -167,6 +168,28 @@ def _owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np
         if split is not None:
             out[run[:split]] = owner
             out[run[split:]] = issuer
+    return out
+
+
+def _prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """A text dump runs a footnote's lines full width: signature-name words inside a line that is
+    two-thirds footnote or remarks text ("Corp., Catalyst Merger" of a merger's footnote) are that text."""
+    names = [str(c) for c in classes]
+    if "signatures.*.name" not in names:
+        return best
+    signature = names.index("signatures.*.name")
+    prose = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names}
+    out = best.copy()
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        counts = {c: sum(1 for i in members if out[i] == c) for c in prose}
+        main = max(counts, key=counts.get, default=None)
+        if main is None or counts[main] * 3 < len(members) * 2:
+            continue
+        for i in members:
+            if out[i] == signature:
+                out[i] = main
     return out
 
 

@@ -417,3 +417,20 @@ def test_markdown_table_cell_is_one_value_of_one_column():
     row = _decode_soft(layout, rows).derivative[0]
     assert row.underlying_title.value == "Comm Stock - $.16-2/3 value"
     assert str(row.underlying_shares.value) == "6945" and not row.price_per_share.present
+
+
+def test_signature_words_inside_a_footnote_line_of_a_text_dump_are_footnote_text():
+    text = ("Explanation of Responses:\n"
+            "1. Shares received in the merger of Example Corp., Catalyst Merger Sub and the Issuer on the closing date.\n"
+            "/s/ Joel Agena, Attorney-in-Fact 2023-01-05\n")
+    layout = read_text(text, "made-up.txt")
+    words = list(layout.words)
+    tags = [None] * 3 + ["footnote_ref"] + ["footnotes.*.text"] * (len(layout.pages[0].lines[1].words) - 1)
+    for i, w in enumerate(layout.pages[0].lines[1].words):
+        if w.text in ("Corp.,", "Catalyst", "Merger"):
+            tags[3 + i] = "signatures.*.name"
+    tags += ["signatures.*.name"] * 4 + ["signatures.*.date"]
+    assert len(tags) == len(words)
+    record = _decode(layout, tags)
+    assert [s.name.value for s in record.signatures] == ["/s/ Joel Agena, Attorney-in-Fact"]
+    assert "Catalyst Merger" in record.footnotes[0].text.value
