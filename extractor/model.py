@@ -400,10 +400,9 @@ def with_model_readings(rules: Record, model: Record) -> Record:
                 longer = _longer_reading(getattr(ours.relationship, name), getattr(theirs.relationship, name))
                 if longer is not None:
                     boxes[name] = longer
-            address = {name: longer for name in ("city",)
-                       if (longer := _longer_reading(getattr(ours.address, name), getattr(theirs.address, name))) is not None}
-            update: dict[str, Any] = {"relationship": ours.relationship.model_copy(update=boxes),
-                                      "address": ours.address.model_copy(update=address)}
+            update: dict[str, Any] = {"relationship": ours.relationship.model_copy(update=boxes)}
+            if (city := _longer_reading(ours.address.city, theirs.address.city)) is not None:
+                update["address"] = ours.address.model_copy(update={"city": city})
             if (name := _longer_reading(ours.name, theirs.name)) is not None:
                 update["name"] = name
             owners.append(ours.model_copy(update=update))

@@ -99,6 +99,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     names = [str(c) for c in classes]
     index = {name: i for i, name in enumerate(names)}
     position = {id(w): i for i, w in enumerate(layout.words)}
+    loose = {index[name] for name in ("label", "other") if name in index}
     previous: list[Word] = []
     table: str | None = None
     started: set[int | None] = set()  # the columns the row being continued has on its first line
@@ -113,10 +114,10 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
         elif starts_row([w for w in line.words if fields[id(w)].startswith(prefix)], previous, column_of, "security_title",
                         by_position=False):
             table = here
-            _no_labels_inside_a_row(line.words, here, probabilities, index, position, out, fields)
+            _no_labels_inside_a_row(line.words, here, probabilities, index, position, out, fields, loose)
             started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
         elif table == here:
-            _split_in_column_order(line.words, table, probabilities, index, position, out, started)
+            _split_in_column_order(line.words, table, probabilities, index, position, out, started, loose)
         previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
     return out
 
@@ -143,12 +144,11 @@ def one_field_per_table_cell(layout: Layout, probabilities: np.ndarray, classes:
 
 
 def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                            position: dict[int, int], out: np.ndarray, fields: dict[int, str]) -> None:
+                            position: dict[int, int], out: np.ndarray, fields: dict[int, str], loose: set[int]) -> None:
     """A row's line prints no captions: a word between its values taken for one ("Common" at 0.60
     label, 0.39 underlying title) is the value it likes next best."""
     inside = [k for k, w in enumerate(words) if fields[id(w)].startswith(table + ".*.")]
     columns = [i for name, i in index.items() if name.startswith(table + ".*.")]
-    loose = {index[name] for name in ("label", "other") if name in index}
     for w in words[inside[0] + 1:inside[-1]] if inside else []:
         i = position[id(w)]
         if out[i] in loose:
@@ -158,11 +158,10 @@ def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.nda
 
 
 def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                           position: dict[int, int], out: np.ndarray, started: set[int | None]) -> None:
+                           position: dict[int, int], out: np.ndarray, started: set[int | None], loose: set[int]) -> None:
     """A wrapped line's words to the row's text columns, left to right, the likeliest such split."""
     columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
                and index.get(f"{table}.*.{name}") in started]
-    loose = {index[name] for name in ("label", "other") if name in index}
     movable = [position[id(w)] for w in words
                if out[position[id(w)]] in columns or out[position[id(w)]] in loose]
     movable = [i for i in movable if probabilities[i, columns].max() >= _WRAPPED_MIN]

@@ -93,7 +93,7 @@ def _runs(cell: str, chunk_counter: list[int]) -> list[_Run]:
     return runs
 
 
-def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int], keep_spacing: bool = True) -> list[Word]:
+def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]) -> list[Word]:
     words: list[Word] = []
     top = (line_no - 1) * GRID_LINE_HEIGHT
     for cell_index, cell in enumerate(_split_cells(raw, markdown)):
@@ -116,7 +116,7 @@ def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]
             column += len(text)
         if not tokens:
             continue
-        if markdown or not keep_spacing:
+        if markdown:
             columns, offset = [], 0
             for token, _, _ in tokens:
                 columns.append(offset)
