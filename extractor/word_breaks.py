@@ -82,9 +82,6 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
     counts = Counter(normal(w.text) for w in words)
     vocabulary = form_vocabulary()
     known = vocabulary | set(counts)
-    # A piece is a word in its own right if the form knows it or the document prints it often:
-    # the pieces themselves are in the document too, once for each time the word was broken.
-    whole = vocabulary | {w for w, n in counts.items() if n >= 3}
     by_line: dict[tuple[int, int], list[Word]] = {}  # a text dump's lines
     by_page: dict[int, list[Word]] = {}  # a page's words by their top, for `_below`
     if grid:
@@ -94,22 +91,42 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
         for w in sorted(words, key=lambda w: w.top):
             by_page.setdefault(w.page, []).append(w)
     tops = {page: [w.top for w in page_words] for page, page_words in by_page.items()}
-    taken: set[int] = set()
-    breaks: list[WordBreak] = []
-    for first in words if firsts is None else firsts:
+
+    def joins(first: Word) -> list[tuple[Word, str, str]]:
+        """The words under `first` it could be the start of, with both pieces' normal forms."""
         head = normal(first.text)
-        if not head.isalpha() or id(first) in taken or not first.text[-1:].isalpha():
-            continue
+        if not head.isalpha() or not first.text[-1:].isalpha():
+            return []
         candidates = (by_line.get((first.page, (first.line or 0) + 1), []) if grid
                       else _below(first, by_page[first.page], tops[first.page], settings))
+        out = []
         for second in candidates:
             tail = normal(second.text)
-            if id(second) in taken or not second.text[:1].isalpha() or not tail.isalpha():
+            if not second.text[:1].isalpha() or not tail.isalpha():
                 continue
             if not (second.text[0].islower() or first.text.isupper()) or (grid and second.cell != first.cell):
                 continue
-            joined = head + tail
-            if len(joined) < settings.min_joined_length or joined not in known:
+            if len(head + tail) >= settings.min_joined_length and head + tail in known:
+                out.append((second, head, tail))
+        return out
+
+    # A piece is a word in its own right if the form knows it or the document prints it often
+    # where it could not be a piece: a dump that breaks "Souther" / "n" in every row prints both
+    # as often as the rows, and only there.
+    as_pieces: Counter[str] = Counter()
+    for w in words:
+        found = joins(w)
+        if found:
+            as_pieces[found[0][1]] += 1
+            as_pieces.update({tail for _, _, tail in found})
+    whole = vocabulary | {w for w, n in counts.items() if n - as_pieces[w] >= 3}
+    taken: set[int] = set()
+    breaks: list[WordBreak] = []
+    for first in words if firsts is None else firsts:
+        if id(first) in taken:
+            continue
+        for second, head, tail in joins(first):
+            if id(second) in taken:
                 continue
             if head in whole and tail in whole:
                 continue  # two words that happen to make a third ("for" + "ward")

@@ -163,6 +163,15 @@ def test_two_words_on_two_lines_are_not_joined():
     assert find_breaks(_page(words)) == []
 
 
+def test_word_broken_the_same_way_in_every_row_still_joins():
+    # A narrow dump column breaks "Souther" / "n" in each row: both pieces are printed three
+    # times, but only where they could be pieces, so neither counts as a word of its own.
+    rows = "".join("Souther 2023-02-11 M 15,927 A $0 809,459 D\nn\nCompany\n" for _ in range(3))
+    layout = read_text("FANNING THOMAS A SOUTHERN CO [ SO ]\n" + rows, "made-up.txt")
+    breaks = find_breaks(layout)
+    assert [(b.first.text, b.second.text, b.joined.text) for b in breaks] == [("Souther", "n", "Southern")] * 3
+
+
 # ------------------------------------------------------------------ relationship
 
 
