@@ -85,6 +85,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     for t in tagged:
         by_field.setdefault(t.field, []).append(t)
 
+    _top_boxes_by_caption(by_field, layout)
     _header(record, by_field, words, grid)
     _owners(record, by_field, layout, grid)
     _joint_filing(record, [t for t in by_field.get("joint_filing", []) if t.word.checkbox is not False], words, grid)
@@ -253,8 +254,55 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
             continue  # decided with the owners: the mark may sit by either caption
         if tags:
             setattr(record, name, value_of(tags, True, grid))
-        elif name in ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported"):
+        elif name in _CAPTIONED_BOXES:
             setattr(record, name, Value(value=False, confidence=0.6, method="model"))
+
+
+# A text dump runs the captions together with the columns beside them ("...Section 16. Form 4 or
+# Estimated average burden"), so a caption found there matches only about 0.6 of its words.
+_CAPTION_SCORE = 0.55
+_CAPTIONED_BOXES = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported")
+
+
+def _top_boxes_by_caption(by_field: dict[str, list[Tagged]], layout: Layout) -> None:
+    """A mark printed on its caption's first line, left of it, is that caption's box.
+
+    The four boxes at the top of the form sit one above the other with long captions; EDGAR
+    prints the mark in a cell before "Check this box if no longer subject...", and the
+    classifier, seeing the 10b5-1 caption a line below, gave it to that box.
+    """
+    tags = [t for name in _CAPTIONED_BOXES for t in by_field.get(name, [])]
+    finder = LabelFinder(layout)
+    captions = [(key, m) for key in _CAPTIONED_BOXES
+                for m in finder.find(key, catalog()["checkboxes"][key], min_score=_CAPTION_SCORE, limit=1)]
+    if not captions:
+        return
+    # A mark the classifier left untagged (a text dump's bare "X" before the caption) is the box's too.
+    words = list(layout.words)
+    position = {id(w): i for i, w in enumerate(words)}
+    tagged = {t.index for name in by_field for t in by_field[name]}
+    for key, m in captions:
+        before = position[id(m.first)] - 1
+        if (before >= 0 and before not in tagged and words[before].checkbox is not False
+                and is_check_mark(words[before].text) and _same_line(words[before], m.first)):
+            tags.append(Tagged(words[before], before, key, m.score))
+    moved: dict[str, list[Tagged]] = {}
+    for t in tags:
+        mark = t.word
+        beside = [(m.first.x0 - mark.x1, key) for key, m in captions
+                  if m.first.x0 >= mark.x1 - 1.0 and _same_line(mark, m.first)]
+        field = min(beside)[1] if beside else t.field
+        moved.setdefault(field, []).append(Tagged(t.word, t.index, field, t.probability) if field != t.field else t)
+    for name in _CAPTIONED_BOXES:
+        if name in moved:
+            by_field[name] = sorted(moved[name], key=lambda t: t.index)
+        else:
+            by_field.pop(name, None)
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    """Two words on one page sharing over half the shorter one's height."""
+    return a.page == b.page and min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.height, b.height)
 
 
 def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: bool) -> None:

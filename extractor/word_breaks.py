@@ -119,7 +119,7 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
         if found:
             as_pieces[found[0][1]] += 1
             as_pieces.update({tail for _, _, tail in found})
-    whole = vocabulary | {w for w, n in counts.items() if n - as_pieces[w] >= 3}
+    whole = vocabulary | {w for w, n in counts.items() if n - as_pieces[w] >= 2}
     taken: set[int] = set()
     breaks: list[WordBreak] = []
     for first in words if firsts is None else firsts:

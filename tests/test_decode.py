@@ -172,6 +172,31 @@ def test_word_broken_the_same_way_in_every_row_still_joins():
     assert [(b.first.text, b.second.text, b.joined.text) for b in breaks] == [("Souther", "n", "Southern")] * 3
 
 
+_NOT_SUBJECT = "Check this box if no longer subject to Section 16. Form 4 or Form 5 obligations may continue."
+_AFF10B5 = "Check this box to indicate that a transaction was made pursuant to a contract, instruction or written plan"
+
+
+def _caption_words(text: str, x0: float, top: float) -> list[Word]:
+    words, x = [], x0
+    for piece in text.split():
+        words.append(_w(piece, x, top))
+        x += 6.0 * len(piece) + 4.0
+    return words
+
+
+def test_mark_before_the_no_longer_subject_caption_is_that_box_not_the_10b5_one():
+    # EDGAR prints the mark in a cell left of the first caption; the classifier gave it to the box below.
+    words = [_w("X", 10, 20)] + _caption_words(_NOT_SUBJECT, 30, 20) + _caption_words(_AFF10B5, 30, 32)
+    record = _decode(_page(words), ["aff10b5_one"] + [None] * (len(words) - 1))
+    assert (record.not_subject_to_section16.value, record.aff10b5_one.value) == (True, False)
+
+
+def test_untagged_x_before_a_box_caption_on_a_text_dump_checks_it():
+    layout = read_text(f"X {_NOT_SUBJECT} Estimated average burden\n{_AFF10B5}\n", "made-up.txt")
+    record = _decode(layout, {})
+    assert (record.not_subject_to_section16.value, record.aff10b5_one.value) == (True, False)
+
+
 # ------------------------------------------------------------------ relationship
 
 
