@@ -86,6 +86,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         by_field.setdefault(t.field, []).append(t)
 
     _top_boxes_by_caption(by_field, layout)
+    _issuer_name_up_to_its_ticker(by_field, words)
     _header(record, by_field, words, grid)
     _owners(record, by_field, layout, grid)
     _joint_filing(record, [t for t in by_field.get("joint_filing", []) if t.word.checkbox is not False], words, grid)
@@ -227,6 +228,40 @@ def _inside_brackets(tags: list[Tagged], words: list[Word]) -> list[Tagged]:
     if not opening:
         return ordered
     return [t for t in ordered if t.index >= opening[-1]] or ordered
+
+
+def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list[Word]) -> None:
+    """The issuer's name is one place on the form and runs up to its ticker's bracket.
+
+    Name words away from the line the name mostly stands on go (a footnote's "GIM"); words between
+    the name and the ticker on its line join it: OCR glues the bracket on ("Public Storage[", which
+    then reads as a label) or the classifier gives the name's last word to the ticker ("KLA CORP [").
+    """
+    names = sorted(by_field.get("issuer.name", []), key=lambda t: t.index)
+    if not names:
+        return
+    # The ticker prints on the name's line: a line with both is the name's whatever else was tagged;
+    # otherwise the first line with half the likeliest line's weight, as the header comes first.
+    symbols = by_field.get("issuer.trading_symbol", [])
+    weight = {t.index: sum(u.probability for u in names if _same_line(u.word, t.word)) for t in names}
+    main = max(names, key=lambda t: (any(_same_line(u.word, t.word) for u in symbols),
+                                     2 * weight[t.index] >= max(weight.values()), -t.index))
+    # A long name wraps once in its cell: the line below the main one still holds it.
+    near = [t for t in names if t.word.page == main.word.page
+            and abs(t.word.top - main.word.top) <= 2.5 * max(main.word.height, 1.0)]
+    tickers = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
+    last = max(near, key=lambda t: t.index)
+    if tickers and _same_line(tickers[0].word, last.word) and tickers[0].index > last.index:
+        others = {t.index for name, tags in by_field.items() if name not in ("issuer.name", "issuer.trading_symbol")
+                  for t in tags}
+        between = [i for i in range(last.index + 1, tickers[0].index)
+                   if _same_line(words[i], last.word) and last.word.x1 <= words[i].x0 < tickers[0].word.x0
+                   and words[i].text.strip("[](){}|")]
+        if between and not others.intersection(between):
+            near += [Tagged(words[i], i, "issuer.name", last.probability) for i in between]
+            moved = set(between)
+            by_field["issuer.trading_symbol"] = [t for t in by_field["issuer.trading_symbol"] if t.index not in moved]
+    by_field["issuer.name"] = sorted(near, key=lambda t: t.index)
 
 
 def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word], grid: bool) -> None:

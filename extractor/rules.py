@@ -35,7 +35,10 @@ from .values import (find_date_span, is_check_mark, ownership_letter, parse_date
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
-_TICKER = re.compile(r"^(.*?)\s*[\[\(|{]\s*([A-Za-z0-9.\-]{1,12})\s*[\]\)|}]?\s*$")
+_TICKER = re.compile(r"^(.*?)\s*[\[\(|{]\s*([A-Za-z0-9.\-]{1,12})[\s\]\)|}]*$")
+# OCR drops the opening bracket now and then ("Apple Inc. AAPL ] |"): a capitalized ticker
+# before a closing one is still the ticker.
+_TICKER_UNOPENED = re.compile(r"^(.*?)\s+([A-Z0-9.\-]{1,6})\s*[\]\)}][\s\]\)|}]*$")
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.)]\s*")
 # OCR reads a footnote's "4." as "4," now and then; only trusted for the number due next, before a sentence.
 _FOOTNOTE_START_OCR = re.compile(r"^\(?(\d{1,2})[.),]\s+(?=[A-Z])")
@@ -324,7 +327,7 @@ class _Extraction:
 
     def issuer(self, words: list[Word], score: float) -> None:
         text = self.text(words)
-        match = _TICKER.match(text)
+        match = _TICKER.match(text) or _TICKER_UNOPENED.match(text)
         if match and match.group(1):
             name, ticker = match.group(1), match.group(2)
             name_words = [w for w in words if w.text not in "[]()|{}" and w.text.strip("[]") != ticker]

@@ -291,7 +291,21 @@ def test_issuer_name_loses_the_bracket_ocr_glued_on_and_the_ticker_starts_at_its
     assert issuer.name.value == "KLA CORP"
     tags = ["issuer.name", "issuer.trading_symbol", None, "issuer.trading_symbol", None]
     issuer = _decode(_page(words), tags).issuer
-    assert (issuer.name.value, issuer.trading_symbol.value) == ("KLA", "KLAC")
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("KLA CORP", "KLAC")  # the word before "[" is the name's
+
+
+def test_issuer_name_runs_up_to_its_ticker_and_stays_on_its_line():
+    # OCR glued the bracket on ("Storage[", then taken for a label), and a footnote's "GIM" far
+    # below was tagged with the name.
+    words = [_w("Public", 10, 10), _w("Storage[", 60, 10), _w("PSA]", 120, 10), _w("GIM", 60, 300)]
+    tags = ["issuer.name", "label", "issuer.trading_symbol", "issuer.name"]
+    issuer = _decode(_page(words), tags).issuer
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("Public Storage", "PSA")
+
+
+def test_issuer_name_line_is_the_first_likely_one_without_a_ticker():
+    words = [_w("KLA", 10, 10), _w("CORP", 40, 10), _w("Living", 10, 300), _w("Trust", 60, 300), _w("Fund", 100, 300)]
+    assert _decode(_page(words), ["issuer.name"] * 5).issuer.name.value == "KLA CORP"
 
 
 def test_bracket_markers_glued_on_values_and_torn_over_two_lines_are_footnotes():

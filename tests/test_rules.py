@@ -31,3 +31,12 @@ def test_name_captions_spread_under_the_name_end_the_name():
     assert owner.name.value == "ADAMS JOHN K JR"
     assert owner.address.street1.value == "3000 SCHWAB WAY"
     assert (owner.address.city.value, owner.address.state.value, owner.address.zip_code.value) == ("WESTLAKE", "TX", "76262")
+
+
+def test_ticker_whose_opening_bracket_ocr_dropped_is_still_cut_from_the_issuer_name():
+    # A 300 dpi scan read "Apple Inc. [ AAPL ]" as "Apple Inc. AAPL ] |".
+    words = _line("2. Issuer Name and Ticker or Trading Symbol", 10, 10) + _line("Apple Inc. AAPL ] |", 10, 24)
+    layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
+                    source="made-up.png", format="image", ocr=True)
+    issuer = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).issuer
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("Apple Inc.", "AAPL")
