@@ -38,6 +38,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from ..errors import CorruptInputError, InputError, TooLargeError
 from .checkboxes import mark_checkboxes
 from .document import BRACKET_BOXES, Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
+from .ocr_words import repair_signature_words
 from .second_pass import reread
 from .tesseract import read_words
 
@@ -167,6 +168,7 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
                           checkbox=BRACKET_BOXES.get(text)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
+    words = repair_signature_words(words)
     words = mark_checkboxes(words, prepared.ink, scale)
     mark_underlines(words, prepared.rulings)
     height, width = prepared.size
