@@ -267,7 +267,11 @@ class ModelExtractor:
         features = document_features(layout)
         probabilities = self.model.classifier.predict_proba([features])
         document_type = None
-        if kind != NOT_A_FORM:
+        if rules is not None and rules.document_type.present:
+            # The printed title beats the text categorizer, and the tables are read by it: a Form 4
+            # taken for a Form 3 reads its transactions as holdings.
+            document_type = (rules.document_type.value, rules.document_type.confidence)
+        elif kind != NOT_A_FORM:
             document_type = (kind[-1] + _amendment(rules), probability)
         found = decode(layout, probabilities, self.model.classifier.classes_, document_type=document_type)
         if rules is None or self.model.meta.get("auto_strategy") == "model":

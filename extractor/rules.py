@@ -168,8 +168,11 @@ class _Extraction:
         titles = self.labels["titles"]
         base = None
         title_words: list[Word] = []
+        # The title heads the form: remarks that quote another form's title ("...its initial
+        # statement of beneficial ownership...") further down do not make it that form.
+        head = {id(w) for line in self.finder.lines[:40] for w in line.words}
         for key in ("form3", "form5", "form4"):
-            match = self.find_one(key, titles[key])
+            match = self.find_one(key, titles[key], where=lambda w: id(w) in head)
             if match and base is None:
                 base, title_words = key[-1], match.words
                 self.anchor_count += 1

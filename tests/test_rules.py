@@ -40,3 +40,15 @@ def test_ticker_whose_opening_bracket_ocr_dropped_is_still_cut_from_the_issuer_n
                     source="made-up.png", format="image", ocr=True)
     issuer = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).issuer
     assert (issuer.name.value, issuer.trading_symbol.value) == ("Apple Inc.", "AAPL")
+
+
+def test_remarks_quoting_the_form_3_title_do_not_make_a_form_4_a_form_3():
+    # An "exit" Form 4 whose remarks cite the owner's "Initial Statement of Beneficial Ownership of
+    # Securities on Form 3" far below its own title.
+    words = _line("FORM 4 STATEMENT OF CHANGES IN BENEFICIAL OWNERSHIP", 10, 10)
+    for i in range(45):
+        words += _line(f"Filler line {i} of the made-up form", 10, 30 + 14 * i)
+    words += _line("disclosed in Initial Statement of Beneficial Ownership of Securities on Form 3, filed", 10, 700)
+    layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
+                    source="made-up.pdf", format="pdf")
+    assert RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).document_type.value == "4"
