@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import LabelFinder, catalog
+from .line_fields import one_field_per_address_line, owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -68,10 +69,11 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
+    best = one_field_per_address_line(layout, probabilities, classes, best)
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
-        best = _owner_issuer_by_case(layout, probabilities, classes, best)
-        best = _prose_lines_hold_no_signature(layout, classes, best)
+        best = owner_issuer_by_case(layout, probabilities, classes, best)
+        best = prose_lines_hold_no_signature(layout, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in ("label", "other")
@@ -136,75 +138,7 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
     return out
 
 
-_NAME_FIELDS = ("owners.*.name", "issuer.name")
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
-# Words that read the same in either case: initials, generational suffixes, numbers, punctuation,
-# an entity's "LLC" or "LP" and EDGAR's "/ADV" tags. Split by case with these left out, 3,000 train
-# filings' owner and issuer names (one after the other, as a dump prints them) split 1,243 times,
-# 1,217 of them right.
-_CASELESS = re.compile(r"^(?:[A-Za-z]\.?|[IVX]{1,4}|JR\.?|SR\.?|Jr\.?|Sr\.?|[^A-Za-z]*|LLC,?|L\.?P\.?,?|LTD\.?|/\w+/?)$")
-
-
-def _owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """On a single-spaced text dump, the owner's name and the issuer's share a line with nothing
-    between them ("Black Maria AUTOMATIC DATA PROCESSING INC [ ADP ]"). Where one is written in
-    capitals and the other not (44% of 1,500 train filings), the change of case is where the
-    owner's name ends; the classifier, seeing no gap, often moves the boundary a word.
-    """
-    names = [str(c) for c in classes]
-    if not all(f in names for f in _NAME_FIELDS):
-        return best
-    owner, issuer = (names.index(f) for f in _NAME_FIELDS)
-    out = best.copy()
-    words = list(layout.words)
-    position = {id(w): i for i, w in enumerate(words)}
-    for line in layout.lines:
-        run = [position[id(w)] for w in line.words
-               if out[position[id(w)]] in (owner, issuer)
-               or probabilities[position[id(w)], owner] + probabilities[position[id(w)], issuer] >= 0.2]
-        if len(run) < 3 or run != list(range(run[0], run[0] + len(run))):
-            continue
-        if not {out[i] for i in run} >= {owner, issuer}:
-            continue
-        split = _case_split([words[i].text for i in run])
-        if split is not None:
-            out[run[:split]] = owner
-            out[run[split:]] = issuer
-    return out
-
-
-def _prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """A text dump runs a footnote's lines full width: signature-name words inside a line that is
-    two-thirds footnote or remarks text ("Corp., Catalyst Merger" of a merger's footnote) are that text."""
-    names = [str(c) for c in classes]
-    if "signatures.*.name" not in names:
-        return best
-    signature = names.index("signatures.*.name")
-    prose = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names}
-    out = best.copy()
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    for line in layout.lines:
-        members = [position[id(w)] for w in line.words]
-        counts = {c: sum(1 for i in members if out[i] == c) for c in prose}
-        main = max(counts, key=counts.get, default=None)
-        if main is None or counts[main] * 3 < len(members) * 2:
-            continue
-        for i in members:
-            if out[i] == signature:
-                out[i] = main
-    return out
-
-
-def _case_split(texts: list[str]) -> int | None:
-    """Where a run of words changes from capitals to mixed case or back, if it does so once: the
-    index of the first word of the second part. Each side needs two words of its case: "PASCAL
-    ANDREW S PLAYSTUDIOS, Inc." changes case once, inside the issuer's name."""
-    kinds = [None if _CASELESS.match(t) else ("upper" if t.upper() == t else "mixed") for t in texts]
-    cased = [(i, k) for i, k in enumerate(kinds) if k is not None]
-    changes = [j for j in range(1, len(cased)) if cased[j][1] != cased[j - 1][1]]
-    if len(changes) != 1 or changes[0] < 2 or len(cased) - changes[0] < 2:
-        return None
-    return cased[changes[0]][0]
 
 
 def _join_broken_words(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
@@ -353,16 +287,11 @@ def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: b
     record.joint_filing = Value(value=len(record.owners) > 1, confidence=0.7, method="model")
 
 
-def _owner_starts(layout: Layout) -> list[Word]:
-    finder = LabelFinder(layout)
-    return [m.first for m in finder.find("name_address", catalog()["boxes"]["name_address"], min_score=0.7)]
-
-
 def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool) -> None:
     owner_tags = {k: v for k, v in by_field.items() if k.startswith("owners.*.")}
     if not owner_tags:
         return
-    starts = _owner_starts(layout)
+    starts = owner_starts(layout)
     order = {id(w): i for i, w in enumerate(layout.words)}
     start_positions = sorted(order[id(w)] for w in starts)
 

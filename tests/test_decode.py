@@ -437,7 +437,7 @@ def test_single_spaced_dump_splits_owner_and_issuer_where_the_case_changes():
 
 
 def test_a_case_change_inside_the_issuers_name_does_not_split_it():
-    from extractor.decode import _case_split
+    from extractor.line_fields import _case_split
 
     assert _case_split("PASCAL ANDREW S PLAYSTUDIOS, Inc.".split()) is None
     assert _case_split("Adara Sponsor LLC ALLIANCE ENTERTAINMENT HOLDING CORP".split()) == 3
@@ -482,3 +482,20 @@ def test_signature_words_inside_a_footnote_line_of_a_text_dump_are_footnote_text
     record = _decode(layout, tags)
     assert [s.name.value for s in record.signatures] == ["/s/ Joel Agena, Attorney-in-Fact"]
     assert "Catalyst Merger" in record.footnotes[0].text.value
+
+
+def test_owner_name_and_street_lines_each_take_one_field():
+    # A dump's owner box: "PAUL" was as likely the street as the name, and the model read the end of
+    # the first line under a caption as a street; each line is one field, the caption's next line the name.
+    text = ("1. Name and Address of Reporting Person*\nRUIZ PAUL\n13215 BEE CAVE PARKWAY,\nSUITE B-300\n"
+            "1. Name and Address of Reporting Person*\nOAKTREE CAPITAL MANAGEMENT LP\n")
+    layout = read_text(text, "made-up.txt")
+    name, street1, street2 = "owners.*.name", "owners.*.address.street1", "owners.*.address.street2"
+    label = {"label": 1.0}
+    rows = ([label] * 7 + [{name: 0.63, street1: 0.30}, {street1: 0.40, name: 0.39}]
+            + [{street1: 0.55, street2: 0.41}, {street1: 0.74}, {street2: 0.60, street1: 0.35}, {street1: 0.93}]
+            + [{street2: 0.89}, {street2: 0.93}] + [label] * 7
+            + [{name: 0.87}, {name: 0.50, street1: 0.39}, {street1: 0.88}, {street1: 0.92}])
+    owners = _decode_soft(layout, rows).owners
+    assert [o.name.value for o in owners] == ["RUIZ PAUL", "OAKTREE CAPITAL MANAGEMENT LP"]
+    assert (owners[0].address.street1.value, owners[0].address.street2.value) == ("13215 BEE CAVE PARKWAY", "SUITE B-300")
