@@ -28,6 +28,7 @@ _DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
 _WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
 _INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
 _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
+_SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 
 
@@ -103,6 +104,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     previous: list[Word] = []
     table: str | None = None
     started: set[int | None] = set()  # the columns the row being continued has on its first line
+    closed: set[int] = set()  # its text columns a footnote marker ended ("Units(1)"): nothing follows in them
     for line in layout.lines:
         fields = {id(w): names[out[position[id(w)]]] for w in line.words}
         counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in _TABLE_ROWS}
@@ -115,9 +117,12 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
                         by_position=False):
             table = here
             _no_labels_inside_a_row(line.words, here, probabilities, index, position, out, fields, loose)
+            _text_after_values_in_column_order(line.words, here, probabilities, index, position, out)
             started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
+            closed = _ended_by_markers(line.words, position, out)
         elif table == here:
-            _split_in_column_order(line.words, table, probabilities, index, position, out, started, loose)
+            _split_in_column_order(line.words, table, probabilities, index, position, out, started, closed, loose)
+            closed |= _ended_by_markers(line.words, position, out)
         previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
     return out
 
@@ -157,15 +162,51 @@ def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.nda
                 out[i] = alternative
 
 
+def _text_after_values_in_column_order(words: list[Word], table: str, probabilities: np.ndarray,
+                                       index: dict[str, int], position: dict[int, int], out: np.ndarray) -> None:
+    """A row's first line prints its cells in column order: a title word after a value of a later
+    column is a later text column's ("Class" of "Earnout $0 2026-06-21 Class B 416,422 ... by Pascal"
+    had been given to the security title)."""
+    leaves = [name for name in _leaves(table, "4") if name and f"{table}.*.{name}" in index]
+    rank = {index[f"{table}.*.{name}"]: k for k, name in enumerate(leaves)}
+    text = {index[f"{table}.*.{name}"]: rank[index[f"{table}.*.{name}"]] for name in leaves if name in TEXT_COLUMNS}
+    reached = -1
+    for w in words:
+        i = position[id(w)]
+        if out[i] not in rank:
+            continue
+        if out[i] in text and rank[out[i]] < reached:
+            later = [c for c, r in text.items() if r > reached]
+            if later:
+                out[i] = max(later, key=lambda c: probabilities[i, c])
+        elif out[i] not in text and probabilities[i, out[i]] >= _SURE_VALUE:
+            reached = max(reached, rank[out[i]])
+
+
+def _ended_by_markers(words: list[Word], position: dict[int, int], out: np.ndarray) -> set[int]:
+    """The columns of this line's words that carry a glued footnote marker."""
+    return {int(out[position[id(w)]]) for w in words if _GLUED_MARKER.search(w.text)}
+
+
 def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                           position: dict[int, int], out: np.ndarray, started: set[int | None], loose: set[int]) -> None:
-    """A wrapped line's words to the row's text columns, left to right, the likeliest such split."""
+                           position: dict[int, int], out: np.ndarray, started: set[int | None], closed: set[int],
+                           loose: set[int]) -> None:
+    """A wrapped line's words to the row's open text columns, left to right, the likeliest such split.
+
+    Open: on the row's first line, and not ended by a footnote marker; a word given to an ended
+    column moves too ("Stock" under "Units(1) Common" ends the underlying title).
+    """
     columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
-               and index.get(f"{table}.*.{name}") in started]
+               and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
+    if not columns:
+        return
     movable = [position[id(w)] for w in words
-               if out[position[id(w)]] in columns or out[position[id(w)]] in loose]
+               if out[position[id(w)]] in columns or out[position[id(w)]] in loose or out[position[id(w)]] in closed]
     movable = [i for i in movable if probabilities[i, columns].max() >= _WRAPPED_MIN]
+    ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:
+        for i in ended:
+            out[i] = columns[int(np.argmax(probabilities[i, columns]))]
         return
     scores = np.log(probabilities[np.ix_(movable, columns)] + 1e-6)
     # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)

@@ -499,3 +499,33 @@ def test_owner_name_and_street_lines_each_take_one_field():
     owners = _decode_soft(layout, rows).owners
     assert [o.name.value for o in owners] == ["RUIZ PAUL", "OAKTREE CAPITAL MANAGEMENT LP"]
     assert (owners[0].address.street1.value, owners[0].address.street2.value) == ("13215 BEE CAVE PARKWAY", "SUITE B-300")
+
+
+def test_text_dump_title_word_after_a_later_columns_value_is_the_underlying_title():
+    # "Class" stands after the expiration date on the row's line; the classifier gave it to the security title.
+    text = "Table II - Derivative Securities\nEarnout $0 2026-06-21 Class B 416,422 416,422 I by Pascal\n"
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}, {D + "conversion_or_exercise_price": 1.0},
+                                   {D + "expiration_date": 1.0},
+                                   {D + "security_title": 0.6, D + "underlying_title": 0.3, D + "nature_of_ownership": 0.1},
+                                   {D + "underlying_title": 1.0}, {D + "underlying_shares": 1.0},
+                                   {D + "shares_owned_following": 1.0}, {D + "direct_or_indirect": 1.0}]
+    rows += [{D + "nature_of_ownership": 1.0}] * 2
+    row = _decode_soft(layout, rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Earnout", "Class B")
+
+
+def test_text_dump_title_ended_by_its_footnote_marker_takes_no_more_words():
+    # "Units(1)" ends the security title's cell: the "Stock" under it ends the underlying title.
+    text = ("Table II - Derivative Securities\nDeferred $0 01/03/2023 A 560.1456 Southern 560.1456 $71.41 55,286.4219 D\n"
+            "Units(1) Common\nStock\n")
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] + [
+        {D + f: 1.0} for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
+                               "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
+                               "direct_or_indirect")]
+    rows += [{D + "security_title": 1.0}, {D + "underlying_title": 1.0},
+             {D + "security_title": 0.6, D + "underlying_title": 0.35}]
+    row = _decode_soft(layout, rows).derivative[0]
+    assert (row.security_title.value, row.security_title.footnote_ids) == ("Deferred Units", ["F1"])
+    assert row.underlying_title.value == "Southern Common Stock"
