@@ -399,15 +399,23 @@ def _title_boxes(relationship) -> None:
 
 
 def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None:
-    """Street words by line: the first line is street 1, the rest street 2 (the classifier mixes the two up).
+    """Street words by whole lines: the first line is street 1, and so are the lines after it up to
+    the first that has a word tagged street 2 or starts with a number; the rest are street 2. The
+    classifier mixes the two up word by word, and tags a second street line as street 1 as often
+    as not, but a line before those is street 1 wrapped in a narrow cell ("C/O LAM RESEARCH" /
+    "CORPORATION" / "4650 CUSHING PARKWAY"). Where no later line is either, street 2 is all of them.
 
     On a grid each cell is a line of its own: markdown puts both street lines in one row.
     """
     lines = _line_runs(tags, grid)
     if not lines:
         return
-    owner.address.street1 = value_of(lines[0], joined_text(lines[0]).rstrip(","), grid)
-    rest = [t for line in lines[1:] for t in line]
+    second = [k for k in range(1, len(lines))
+              if any(t.field.endswith("street2") for t in lines[k]) or lines[k][0].word.text[:1].isdigit()]
+    split = second[0] if second else 1
+    first = [t for line in lines[:split] for t in line]
+    owner.address.street1 = value_of(first, joined_text(first).rstrip(","), grid)
+    rest = [t for line in lines[split:] for t in line]
     owner.address.street2 = value_of(rest, joined_text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
 
 

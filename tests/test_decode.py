@@ -529,3 +529,16 @@ def test_text_dump_title_ended_by_its_footnote_marker_takes_no_more_words():
     row = _decode_soft(layout, rows).derivative[0]
     assert (row.security_title.value, row.security_title.footnote_ids) == ("Deferred Units", ["F1"])
     assert row.underlying_title.value == "Southern Common Stock"
+
+
+def test_street_one_wrapped_in_a_narrow_cell_keeps_its_second_line():
+    S1, S2 = "owners.*.address.street1", "owners.*.address.street2"
+    words = [_w("Jane", 10, 0), _w("Roe", 40, 0), _w("C/O", 10, 12), _w("LAM", 34, 12), _w("RESEARCH", 58, 12),
+             _w("CORPORATION", 10, 24), _w("4650", 10, 36), _w("CUSHING", 40, 36), _w("PARKWAY", 90, 36)]
+    address = _decode(_page(words), ["owners.*.name"] * 2 + [S1] * 4 + [S2, S1, S1]).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("C/O LAM RESEARCH CORPORATION", "4650 CUSHING PARKWAY")
+    # Both lines tagged street 1 and the second starts with its number: two streets, as before.
+    words = [_w("Jane", 10, 0), _w("C/O", 10, 12), _w("PUBLIC", 34, 12), _w("STORAGE", 76, 12),
+             _w("701", 10, 24), _w("WESTERN", 34, 24), _w("AVENUE", 88, 24)]
+    address = _decode(_page(words), ["owners.*.name"] + [S1] * 6).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("C/O PUBLIC STORAGE", "701 WESTERN AVENUE")
