@@ -106,7 +106,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
                     row.equity_swap_involved = Value(value=False, confidence=0.8, method="model")
         setattr(record, table, rows)
     record.footnotes = _footnotes(tagged, grid)
-    record.signatures = _signatures(by_field, grid)
+    record.signatures = _signatures(_after_the_tables(by_field, layout), grid)
     record.source.format = layout.format
     record.source.path = layout.source
     record.source.pages = len(layout.pages)
@@ -453,6 +453,20 @@ def _is_start(t: Tagged, words: list[Tagged]) -> bool:
     """A numbered marker starts a footnote when footnote text follows it."""
     after = [w for w in words if w.index > t.index][:1]
     return bool(after) and after[0].field == "footnotes.*.text" and after[0].index == t.index + 1
+
+
+def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict[str, list[Tagged]]:
+    """Signature words below the "Explanation of Responses" caption: the form is signed at its end,
+    and a name or address up in the boxes taken for a signature ("Victory Park Capital Advisors,")
+    made a signature of its own."""
+    found = LabelFinder(layout).find("explanation", catalog()["sections"]["explanation"], min_score=0.8, mark=False)
+    if not found:
+        return by_field
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    start = position[id(found[0].first)]
+    kept = {name: [t for t in by_field.get(name, []) if t.index > start]
+            for name in ("signatures.*.name", "signatures.*.date")}
+    return {**by_field, **kept} if kept["signatures.*.name"] else by_field
 
 
 def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:

@@ -542,3 +542,12 @@ def test_street_one_wrapped_in_a_narrow_cell_keeps_its_second_line():
              _w("701", 10, 24), _w("WESTERN", 34, 24), _w("AVENUE", 88, 24)]
     address = _decode(_page(words), ["owners.*.name"] + [S1] * 6).owners[0].address
     assert (address.street1.value, address.street2.value) == ("C/O PUBLIC STORAGE", "701 WESTERN AVENUE")
+
+
+def test_signature_words_above_the_explanation_of_responses_are_not_a_signature():
+    words = [_w("Victory", 10, 10), _w("Park", 60, 10), _w("Explanation", 10, 200), _w("of", 80, 200),
+             _w("Responses:", 100, 200), _w("/s/", 10, 300), _w("Jane", 40, 300), _w("Roe", 70, 300),
+             _w("05/01/2023", 200, 300)]
+    tags = ["signatures.*.name"] * 2 + [None] * 3 + ["signatures.*.name"] * 3 + ["signatures.*.date"]
+    signatures = _decode(_page(words), tags).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Jane Roe", "2023-05-01")]
