@@ -146,9 +146,16 @@ def _rows(data: list[Word], grid: bool, column_of: Callable[[Word], str], title_
                 groups[owners[0]].extend(block)
                 spans[owners[0]][0] = min(spans[owners[0]][0], min(w.top for w in block))
                 spans[owners[0]][1] = max(spans[owners[0]][1], max(w.bottom for w in block))
-            elif len(owners) > 1:  # rows set too close to tell by spacing: each word to its nearest row
+            elif len(owners) > 1:  # rows set too close to tell by spacing
+                # A cell that starts on its row's line (none of it above the first) wraps downward:
+                # each word to the row at or above it. Else (centred cells) each to its nearest row.
+                top_aligned = not any(w.bottom <= anchors[owners[0]].top for w in block)
                 for w in block:
-                    groups[min(owners, key=lambda i: abs(centres[i] - w.y_mid))].append(w)
+                    above = [i for i in owners if anchors[i].top <= w.y_mid]
+                    if top_aligned and above:
+                        groups[above[-1]].append(w)
+                    else:
+                        groups[min(owners, key=lambda i: abs(centres[i] - w.y_mid))].append(w)
             else:
                 loose.append(block)
         for block in loose:

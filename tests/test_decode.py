@@ -551,3 +551,16 @@ def test_signature_words_above_the_explanation_of_responses_are_not_a_signature(
     tags = ["signatures.*.name"] * 2 + [None] * 3 + ["signatures.*.name"] * 3 + ["signatures.*.date"]
     signatures = _decode(_page(words), tags).signatures
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Jane Roe", "2023-05-01")]
+
+
+def test_top_aligned_title_wrapping_between_two_close_rows_stays_in_the_row_above():
+    # Rows 10.5 points apart: the wrapped "Stock" was as near the next row's values as its own.
+    words = [_w("Class", 49, 481.3), _w("A", 80, 481.3), _w("Common", 90, 481.3), _w("2/10/2023", 200, 481.3),
+             _w("222,480", 400, 481.3), _w("I", 470, 481.3), _w("Stock", 49, 491.9),
+             _w("Class", 49, 502.4), _w("A", 80, 502.4), _w("Common", 90, 502.4), _w("43,888", 400, 502.4),
+             _w("I", 470, 502.4), _w("Stock", 49, 513.0)]
+    tags = [N + "security_title"] * 3 + [N + "transaction_date", N + "shares_owned_following", N + "direct_or_indirect",
+                                         N + "security_title"] + [N + "security_title"] * 3 + [
+        N + "shares_owned_following", N + "direct_or_indirect", N + "security_title"]
+    rows = _decode(_page(words), tags).non_derivative
+    assert [r.security_title.value for r in rows] == ["Class A Common Stock", "Class A Common Stock"]
