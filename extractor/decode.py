@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import LabelFinder, catalog
-from .line_fields import one_field_per_address_line, owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature
+from .line_fields import column_gap, one_field_per_address_line, owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -67,6 +67,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     argmax = best
     grid = layout.geometry == "grid"
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
+    best = _fill_phrase_gaps(layout, classes, best)
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
     best = one_field_per_address_line(layout, probabilities, classes, best)
@@ -135,6 +136,35 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
                     and probabilities[i, best[i]] - probabilities[i, label] < _TORN_MARGIN):
                 out[i] = label
                 break
+    return out
+
+
+_GAP_FILLERS = frozenset({"label", "other"})
+_CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")  # "(Street)" between a street and its city is the caption
+
+
+def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """A word or two taken for a printed label or nothing, between two words of one phrase field,
+    is that phrase's: beside them on their line, or, in a table cell, stacked between them at the
+    same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock":
+    the form's captions use those words, so the classifier reads them as captions)."""
+    names = [str(c) for c in classes]
+    phrase = {i for i, name in enumerate(names) if name in _PHRASE_FIELDS}
+    fillers = {i for i, name in enumerate(names) if name in _GAP_FILLERS}
+    out = best.copy()
+    words = list(layout.words)
+    position = {id(w): i for i, w in enumerate(words)}
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        for k in range(1, len(members) - 1):
+            for width in (1, 2):
+                if k + width >= len(members):
+                    continue
+                left, gap, right = members[k - 1], members[k:k + width], members[k + width]
+                if (out[left] in phrase and out[left] == out[right]
+                        and all(out[i] in fillers and not _CAPTION_WORD.match(words[i].text) for i in gap)
+                        and not any(column_gap(words[a], words[b]) for a, b in zip([left, *gap], [*gap, right]))):
+                    out[gap] = out[left]
     return out
 
 

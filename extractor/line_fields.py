@@ -87,7 +87,7 @@ def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classe
             if out[i] not in fields:
                 previous = None
                 continue
-            if previous is None or _column_gap(previous, w):
+            if previous is None or column_gap(previous, w):
                 runs.append([])
             runs[-1].append(i)
             previous = w
@@ -101,7 +101,7 @@ def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classe
     return out
 
 
-def _column_gap(left: Word, right: Word) -> bool:
+def column_gap(left: Word, right: Word) -> bool:
     """Three characters' width or more between two words of a line: the next column."""
     width = max((left.x1 - left.x0) / max(len(left.text), 1), 0.1)
     return right.x0 - left.x1 >= 3 * width

@@ -564,3 +564,15 @@ def test_top_aligned_title_wrapping_between_two_close_rows_stays_in_the_row_abov
         N + "shares_owned_following", N + "direct_or_indirect", N + "security_title"]
     rows = _decode(_page(words), tags).non_derivative
     assert [r.security_title.value for r in rows] == ["Class A Common Stock", "Class A Common Stock"]
+
+
+def test_caption_words_between_two_words_of_a_title_are_the_titles():
+    # "of Beneficial" reads like the form's captions; "(Street)" between a street and a city is one.
+    words = [_w("Common", 10, 100), _w("Shares", 56, 100), _w("of", 96, 100), _w("Beneficial", 112, 100),
+             _w("Interest", 176, 100), _w("02/01/2023", 300, 100), _w("1,000", 400, 100)]
+    tags = [N + "security_title"] * 2 + ["label", "label", N + "security_title", N + "transaction_date",
+                                         N + "shares_owned_following"]
+    assert _decode(_page(words), tags).non_derivative[0].security_title.value == "Common Shares of Beneficial Interest"
+    words = [_w("Jane", 10, 0), _w("Floor", 10, 12), _w("(Street)", 46, 12), _w("New", 100, 12), _w("York", 124, 12)]
+    tags = ["owners.*.name", "owners.*.address.city", "label", "owners.*.address.city", "owners.*.address.city"]
+    assert _decode(_page(words), tags).owners[0].address.city.value == "Floor New York"
