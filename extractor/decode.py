@@ -165,7 +165,30 @@ def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
                         and all(out[i] in fillers and not _CAPTION_WORD.match(words[i].text) for i in gap)
                         and not any(column_gap(words[a], words[b]) for a, b in zip([left, *gap], [*gap, right]))):
                     out[gap] = out[left]
+    if layout.geometry != "grid":
+        _fill_stacked_gaps(words, names, fillers, out)
     return out
+
+
+_STACKED_FIELDS = frozenset({"non_derivative.*.security_title", "non_derivative.*.nature_of_ownership",
+                             "derivative.*.security_title", "derivative.*.underlying_title",
+                             "derivative.*.nature_of_ownership"})
+
+
+def _fill_stacked_gaps(words: list[Word], names: list[str], fillers: set[int], out: np.ndarray) -> None:
+    """In a table cell a title wraps line under line at one left edge: a caption-like word stacked
+    between two lines of one title ("Southern" / "Company" / "Common Stock") is the title's."""
+    stacked = {i for i, name in enumerate(names) if name in _STACKED_FIELDS}
+    starts = [i for i, w in enumerate(words) if out[i] in stacked]
+    for i, w in enumerate(words):
+        if out[i] not in fillers or _CAPTION_WORD.match(w.text):
+            continue
+        column = [j for j in starts if words[j].page == w.page and abs(words[j].x0 - w.x0) <= 0.6 * w.height]
+        above = [j for j in column if 0 <= w.top - words[j].bottom <= 0.8 * w.height]
+        below = [j for j in column if 0 <= words[j].top - w.bottom <= 0.8 * w.height]
+        fields = {out[j] for j in above} & {out[j] for j in below}
+        if len(fields) == 1:
+            out[i] = fields.pop()
 
 
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska

@@ -576,3 +576,11 @@ def test_caption_words_between_two_words_of_a_title_are_the_titles():
     words = [_w("Jane", 10, 0), _w("Floor", 10, 12), _w("(Street)", 46, 12), _w("New", 100, 12), _w("York", 124, 12)]
     tags = ["owners.*.name", "owners.*.address.city", "label", "owners.*.address.city", "owners.*.address.city"]
     assert _decode(_page(words), tags).owners[0].address.city.value == "Floor New York"
+
+
+def test_caption_like_word_stacked_between_two_lines_of_a_title_is_the_titles():
+    words = [_w("Southern", 47, 548), _w("2023-02-11", 200, 548), _w("802,275", 400, 548), _w("Company", 47, 559),
+             _w("Common", 47, 570), _w("Stock", 47, 581)]
+    tags = [N + "security_title", N + "transaction_date", N + "shares_owned_following", "label",
+            N + "security_title", N + "security_title"]
+    assert _decode(_page(words), tags).non_derivative[0].security_title.value == "Southern Company Common Stock"
