@@ -53,10 +53,58 @@ def owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np.
         if not {out[i] for i in run} >= {owner, issuer}:
             continue
         split = _case_split([words[i].text for i in run])
+        if split is None:
+            split = _split_by_phrases([words[i].text for i in run], [out[i] == issuer for i in run],
+                                      _pairs_elsewhere(layout, line))
         if split is not None:
             out[run[:split]] = owner
             out[run[split:]] = issuer
     return out
+
+
+def _split_by_phrases(texts: list[str], issuer_tagged: list[bool], elsewhere: set[tuple[str, str]]) -> int | None:
+    """Where two names in one case part, by the document's other lines: the issuer's name starts
+    with a pair of words printed together elsewhere ("C/O CHICKEN SOUP FOR THE SOUL" in the
+    street, "South Jersey Industries" in a footnote), and no such pair straddles the boundary.
+    None where that moves no boundary the classifier drew."""
+    if True not in issuer_tagged or issuer_tagged[issuer_tagged.index(True):] != [True] * issuer_tagged.count(True):
+        return None  # the tags are not owner words then issuer words
+    drawn = issuer_tagged.index(True)
+    tokens = [_token(t) for t in texts]
+
+    def neighbour(k: int, step: int) -> str:
+        k += step
+        while 0 <= k < len(tokens) and not tokens[k]:  # "&" and other signs: "Babcock & Wilcox"
+            k += step
+        return tokens[k] if 0 <= k < len(tokens) else ""
+
+    def score(k: int) -> int:
+        starts = tokens[k] not in _ENTITY_WORDS and (tokens[k], neighbour(k, 1)) in elsewhere
+        straddles = (neighbour(k, -1), tokens[k]) in elsewhere
+        return int(starts) - int(straddles)
+
+    best = max(range(1, len(tokens)), key=lambda k: (score(k), k == drawn))
+    return best if best != drawn and score(best) > score(drawn) and score(best) > 0 else None
+
+
+def _pairs_elsewhere(layout: Layout, skip) -> set[tuple[str, str]]:
+    """Pairs of neighbouring words (lower case, letters and digits) on the layout's other lines."""
+    pairs = set()
+    for line in layout.lines:
+        if line is skip:
+            continue
+        tokens = [t for t in (_token(w.text) for w in line.words) if t]
+        pairs.update((a, b) for a, b in zip(tokens, tokens[1:]) if len(a) > 1 and len(b) > 1)
+    return pairs
+
+
+# Words that end or fill any company's name: a pair starting with one says nothing of where a name starts.
+_ENTITY_WORDS = frozenset({"holdings", "holding", "inc", "llc", "lp", "llp", "ltd", "corp", "corporation", "co",
+                           "company", "group", "trust", "fund", "capital", "partners", "the", "of", "and"})
+
+
+def _token(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
 _ADDRESS_LINE_FIELDS = ("owners.*.name", "owners.*.address.street1", "owners.*.address.street2")

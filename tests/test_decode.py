@@ -584,3 +584,16 @@ def test_caption_like_word_stacked_between_two_lines_of_a_title_is_the_titles():
     tags = [N + "security_title", N + "transaction_date", N + "shares_owned_following", "label",
             N + "security_title", N + "security_title"]
     assert _decode(_page(words), tags).non_derivative[0].security_title.value == "Southern Company Common Stock"
+
+
+def test_same_case_owner_and_issuer_part_where_the_issuers_first_words_are_printed_elsewhere():
+    text = ("1. Name and Address of Reporting Person* 2. Issuer Name\n"
+            "DENICOLA COSMO CHICKEN SOUP FOR THE SOUL ENTERTAINMENT, INC. [ CSSE ]\n"
+            "C/O CHICKEN SOUP FOR THE SOUL\n")
+    layout = read_text(text, "made-up.txt")
+    owner, issuer = "owners.*.name", "issuer.name"
+    rows = [{"label": 1.0}] * 10 + [{owner: 0.9}, {owner: 0.9}, {owner: 0.75, issuer: 0.25}] + [{issuer: 0.9}] * 6
+    rows += [{"other": 1.0}, {"issuer.trading_symbol": 1.0}, {"other": 1.0}] + [{"owners.*.address.street1": 0.9}] * 6
+    record = _decode_soft(layout, rows)
+    assert (record.owners[0].name.value, record.issuer.name.value) == (
+        "DENICOLA COSMO", "CHICKEN SOUP FOR THE SOUL ENTERTAINMENT, INC.")
