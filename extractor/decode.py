@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import LabelFinder, catalog
-from .line_fields import column_gap, one_field_per_address_line, owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature
+from .line_fields import (CAPTION_WORD, column_gap, one_field_per_address_line, owner_issuer_by_case,
+                          owner_starts, prose_lines_hold_no_signature, whole_title_lines)
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -71,6 +72,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
     best = one_field_per_address_line(layout, probabilities, classes, best)
+    best = whole_title_lines(layout, probabilities, classes, best)
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
@@ -140,7 +142,6 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
 
 
 _GAP_FILLERS = frozenset({"label", "other"})
-_CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")  # "(Street)" between a street and its city is the caption
 
 
 def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
@@ -162,7 +163,7 @@ def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
                     continue
                 left, gap, right = members[k - 1], members[k:k + width], members[k + width]
                 if (out[left] in phrase and out[left] == out[right]
-                        and all(out[i] in fillers and not _CAPTION_WORD.match(words[i].text) for i in gap)
+                        and all(out[i] in fillers and not CAPTION_WORD.match(words[i].text) for i in gap)
                         and not any(column_gap(words[a], words[b]) for a, b in zip([left, *gap], [*gap, right]))):
                     out[gap] = out[left]
     if layout.geometry != "grid":
@@ -181,7 +182,7 @@ def _fill_stacked_gaps(words: list[Word], names: list[str], fillers: set[int], o
     stacked = {i for i, name in enumerate(names) if name in _STACKED_FIELDS}
     starts = [i for i, w in enumerate(words) if out[i] in stacked]
     for i, w in enumerate(words):
-        if out[i] not in fillers or _CAPTION_WORD.match(w.text):
+        if out[i] not in fillers or CAPTION_WORD.match(w.text):
             continue
         column = [j for j in starts if words[j].page == w.page and abs(words[j].x0 - w.x0) <= 0.6 * w.height]
         above = [j for j in column if 0 <= w.top - words[j].bottom <= 0.8 * w.height]

@@ -16,6 +16,9 @@ import numpy as np
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
 
+# A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
+CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
+
 
 def owner_starts(layout: Layout) -> list[Word]:
     """The first word of each "Name and Address of Reporting Person" caption."""
@@ -187,3 +190,36 @@ def _case_split(texts: list[str]) -> int | None:
     if len(changes) != 1 or changes[0] < 2 or len(cased) - changes[0] < 2:
         return None
     return cased[changes[0]][0]
+
+
+_TITLE_FIELDS = ("owners.*.relationship.officer_title", "owners.*.relationship.other_text")
+_TITLE_SHARE = 0.05  # a word this likely the title, in a line mostly the title, is the title's
+
+
+def whole_title_lines(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """An officer's title (or the other relationship's text) fills its line under the boxes: a run of
+    words without a column gap, most of them tagged the title, is the title throughout. Titles end
+    in words the form's captions use ("EVP & Exec. Dir., Treasury", "... & Director"), which the
+    classifier takes for captions."""
+    names = [str(c) for c in classes]
+    out = best.copy()
+    words = list(layout.words)
+    position = {id(w): i for i, w in enumerate(words)}
+    fillers = {names.index(f) for f in ("label", "other") if f in names}
+    for field in (names.index(f) for f in _TITLE_FIELDS if f in names):
+        for line in layout.lines:
+            runs: list[list[int]] = [[]]
+            for previous, w in zip([None, *line.words], line.words):
+                if previous is not None and column_gap(previous, w):
+                    runs.append([])
+                runs[-1].append(position[id(w)])
+            for run in runs:
+                titled = [i for i in run if out[i] == field]
+                if len(titled) * 2 < len(run) or len(titled) == len(run):
+                    continue
+                for i in run:
+                    if (out[i] in fillers and probabilities[i, field] >= _TITLE_SHARE
+                            and not CAPTION_WORD.match(words[i].text)):
+                        out[i] = field
+    return out
+

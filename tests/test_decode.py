@@ -597,3 +597,14 @@ def test_same_case_owner_and_issuer_part_where_the_issuers_first_words_are_print
     record = _decode_soft(layout, rows)
     assert (record.owners[0].name.value, record.issuer.name.value) == (
         "DENICOLA COSMO", "CHICKEN SOUP FOR THE SOUL ENTERTAINMENT, INC.")
+
+
+def test_officer_title_fills_its_line_even_where_its_words_read_like_captions():
+    text = "[X] Officer (give title below)\n    EVP & Exec. Dir., Treasury\n"
+    title = "owners.*.relationship.officer_title"
+    rows = [{"owners.*.relationship.is_officer": 0.9}] + [{"label": 1.0}] * 4
+    rows += [{title: 0.97}, {title: 0.96}, {title: 0.67, "label": 0.32}, {"label": 0.8, title: 0.15},
+             {"label": 0.86, title: 0.09}]
+    rows = [{"owners.*.name": 1.0}] * 2 + rows
+    layout = read_text("Jane Roe\n" + text, "made-up.txt")
+    assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "EVP & Exec. Dir., Treasury"
