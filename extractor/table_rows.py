@@ -200,8 +200,13 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
                and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
     if not columns:
         return
+    # A word given the other table's text column ("Stock" at 0.39 Table I's nature, 0.38 Table II's
+    # underlying title) is this row's too: the two tables share column names and words.
+    other = {i for name, i in index.items() if name.startswith(tuple(f"{t}.*." for t in _TABLE_ROWS if t != table))
+             and name.split(".*.", 1)[1] in TEXT_COLUMNS}
     movable = [position[id(w)] for w in words
-               if out[position[id(w)]] in columns or out[position[id(w)]] in loose or out[position[id(w)]] in closed]
+               if out[position[id(w)]] in columns or out[position[id(w)]] in loose or out[position[id(w)]] in closed
+               or out[position[id(w)]] in other]
     movable = [i for i in movable if probabilities[i, columns].max() >= _WRAPPED_MIN]
     ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:

@@ -608,3 +608,17 @@ def test_officer_title_fills_its_line_even_where_its_words_read_like_captions():
     rows = [{"owners.*.name": 1.0}] * 2 + rows
     layout = read_text("Jane Roe\n" + text, "made-up.txt")
     assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "EVP & Exec. Dir., Treasury"
+
+
+def test_text_dump_wrapped_word_given_the_other_tables_column_ends_this_rows_title():
+    text = ("Table II - Derivative Securities\n"
+            "Deferred $0 2023-02-01 A 446 Common 446 $267.5 4,050 D\n"
+            "Stock Units Stock\n")
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] + [
+        {D + f: 1.0} for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
+                               "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
+                               "direct_or_indirect")]
+    rows += [{D + "security_title": 0.9}] * 2 + [{N + "nature_of_ownership": 0.39, D + "underlying_title": 0.38}]
+    row = _decode_soft(layout, rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Deferred Stock Units", "Common Stock")
