@@ -528,6 +528,7 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _wrapped_names(names, max(len(dates), 1), grid)
     out: list[Signature] = []
+    names = [piece for run in names for piece in _by_conformed_marks(run)]
     for i, run in enumerate(names):
         signature = Signature(name=value_of(run, joined_text(run), grid))
         if i < len(dates):
@@ -536,6 +537,21 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
                 signature.date = value_of(dates[i], date, grid)
         out.append(signature)
     return out
+
+
+def _by_conformed_marks(run: list[Tagged]) -> list[list[Tagged]]:
+    """A signature starts at its "/s/" unless an entity signs "by:" it. Words before the first mark
+    are a title or a printed name beside the signature ("Title: Chief Legal Officer /s/ Jennifer
+    ...") unless they sign by a mark of their own, and a second mark starts a second signature
+    that ran on from the first."""
+    starts = [k for k, t in enumerate(run) if t.word.text.lower().startswith("/s/")
+              and not (k and run[k - 1].word.text.lower().rstrip(":,") == "by")]
+    if not starts or starts == [0]:
+        return [run]
+    pieces = [run[a:b] for a, b in zip(starts, [*starts[1:], len(run)])]
+    head = run[:starts[0]]
+    signed = any(t.word.text.lower().startswith("/s/") for t in head)  # "Fund LP, by: /s/ ..." signs too
+    return [head, *pieces] if head and signed else pieces
 
 
 def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> list[list[Tagged]]:

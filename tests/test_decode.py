@@ -622,3 +622,13 @@ def test_text_dump_wrapped_word_given_the_other_tables_column_ends_this_rows_tit
     rows += [{D + "security_title": 0.9}] * 2 + [{N + "nature_of_ownership": 0.39, D + "underlying_title": 0.38}]
     row = _decode_soft(layout, rows).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Deferred Stock Units", "Common Stock")
+
+
+def test_signature_starts_at_its_conformed_mark_and_a_second_mark_is_a_second_signature():
+    words = _caption_words("Title: Chief Legal Officer /s/ Jane Roe, attorney-in-fact 05/01/2023", 10, 300)
+    tags = ["signatures.*.name"] * 8 + ["signatures.*.date"]
+    assert [s.name.value for s in _decode(_page(words), tags).signatures] == ["/s/ Jane Roe, attorney-in-fact"]
+    words = _caption_words("Bay Fund LP, by: /s/ Sam Doe /s/ Sam Doe 06/29/2023 06/29/2023", 10, 300)
+    tags = ["signatures.*.name"] * 10 + ["signatures.*.date"] * 2
+    signatures = _decode(_page(words), tags).signatures
+    assert [s.name.value for s in signatures] == ["Bay Fund LP, by: /s/ Sam Doe", "/s/ Sam Doe"]
