@@ -17,7 +17,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog
 from .line_fields import (CAPTION_WORD, column_gap, one_field_per_address_line, owner_issuer_by_case,
-                          owner_starts, prose_lines_hold_no_signature, whole_title_lines)
+                          owner_starts, prose_lines_hold_no_signature, whole_field_lines)
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -72,7 +72,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
     best = one_field_per_address_line(layout, probabilities, classes, best)
-    best = whole_title_lines(layout, probabilities, classes, best)
+    best = whole_field_lines(layout, probabilities, classes, best)
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)

@@ -193,20 +193,23 @@ def _case_split(texts: list[str]) -> int | None:
 
 
 _TITLE_FIELDS = ("owners.*.relationship.officer_title", "owners.*.relationship.other_text")
-_TITLE_SHARE = 0.05  # a word this likely the title, in a line mostly the title, is the title's
+_LINE_SHARE = 0.05  # a word this likely the line's field, in a line mostly that field, is the field's
 
 
-def whole_title_lines(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """An officer's title (or the other relationship's text) fills its line under the boxes: a run of
-    words without a column gap, most of them tagged the title, is the title throughout. Titles end
-    in words the form's captions use ("EVP & Exec. Dir., Treasury", "... & Director"), which the
-    classifier takes for captions."""
+def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """An officer's title, the other relationship's text, the owner's name and each street line
+    fill their line: a run of words without a column gap, most of them tagged one of these, is
+    that field throughout. Titles end in words the form's captions use ("EVP & Exec. Dir.,
+    Treasury", "... & Director"), and a street starts with a spelled number ("ONE ANALOG WAY"),
+    which the classifier takes for captions or nothing. After a street's last street word a word in
+    lower case is the caption a single-spaced dump runs on ("4650 CUSHING PARKWAY title")."""
     names = [str(c) for c in classes]
     out = best.copy()
     words = list(layout.words)
     position = {id(w): i for i, w in enumerate(words)}
     fillers = {names.index(f) for f in ("label", "other") if f in names}
-    for field in (names.index(f) for f in _TITLE_FIELDS if f in names):
+    fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *_ADDRESS_LINE_FIELDS) if f in names]
+    for field, to_the_end in fields:
         for line in layout.lines:
             runs: list[list[int]] = [[]]
             for previous, w in zip([None, *line.words], line.words):
@@ -214,12 +217,12 @@ def whole_title_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
                     runs.append([])
                 runs[-1].append(position[id(w)])
             for run in runs:
-                titled = [i for i in run if out[i] == field]
-                if len(titled) * 2 < len(run) or len(titled) == len(run):
+                tagged = [k for k, i in enumerate(run) if out[i] == field]
+                if len(tagged) * 2 < len(run) or len(tagged) == len(run):
                     continue
-                for i in run:
-                    if (out[i] in fillers and probabilities[i, field] >= _TITLE_SHARE
-                            and not CAPTION_WORD.match(words[i].text)):
+                for k, i in enumerate(run):
+                    after = k > tagged[-1] and not to_the_end
+                    if (out[i] in fillers and probabilities[i, field] >= _LINE_SHARE
+                            and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
                         out[i] = field
     return out
-

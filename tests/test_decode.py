@@ -632,3 +632,12 @@ def test_signature_starts_at_its_conformed_mark_and_a_second_mark_is_a_second_si
     tags = ["signatures.*.name"] * 10 + ["signatures.*.date"] * 2
     signatures = _decode(_page(words), tags).signatures
     assert [s.name.value for s in signatures] == ["Bay Fund LP, by: /s/ Sam Doe", "/s/ Sam Doe"]
+
+
+def test_street_line_keeps_its_spelled_number_and_not_the_caption_a_dump_runs_on():
+    layout = read_text("Jane Roe\nONE ANALOG WAY\n4650 CUSHING PARKWAY title\n", "made-up.txt")
+    S1, S2 = "owners.*.address.street1", "owners.*.address.street2"
+    rows = [{"owners.*.name": 1.0}] * 2 + [{"other": 0.8, S1: 0.1}, {S1: 0.7}, {S1: 0.6}]
+    rows += [{S2: 0.9}, {S2: 0.9}, {S2: 0.9}, {"label": 0.9, S2: 0.06}]
+    address = _decode_soft(layout, rows).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("ONE ANALOG WAY", "4650 CUSHING PARKWAY")
