@@ -515,15 +515,20 @@ def test_text_dump_title_word_after_a_later_columns_value_is_the_underlying_titl
     assert (row.security_title.value, row.underlying_title.value) == ("Earnout", "Class B")
 
 
+def _caption_and_full_row() -> list[dict[str, float]]:
+    """Sure tags of "Table II - Derivative Securities" and a row line with the title and nine values."""
+    return [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] + [
+        {D + f: 1.0} for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
+                               "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
+                               "direct_or_indirect")]
+
+
 def test_text_dump_title_ended_by_its_footnote_marker_takes_no_more_words():
     # "Units(1)" ends the security title's cell: the "Stock" under it ends the underlying title.
     text = ("Table II - Derivative Securities\nDeferred $0 01/03/2023 A 560.1456 Southern 560.1456 $71.41 55,286.4219 D\n"
             "Units(1) Common\nStock\n")
     layout = read_text(text, "made-up.txt")
-    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] + [
-        {D + f: 1.0} for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
-                               "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
-                               "direct_or_indirect")]
+    rows = _caption_and_full_row()
     rows += [{D + "security_title": 1.0}, {D + "underlying_title": 1.0},
              {D + "security_title": 0.6, D + "underlying_title": 0.35}]
     row = _decode_soft(layout, rows).derivative[0]
@@ -615,10 +620,7 @@ def test_text_dump_wrapped_word_given_the_other_tables_column_ends_this_rows_tit
             "Deferred $0 2023-02-01 A 446 Common 446 $267.5 4,050 D\n"
             "Stock Units Stock\n")
     layout = read_text(text, "made-up.txt")
-    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] + [
-        {D + f: 1.0} for f in ("conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
-                               "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following",
-                               "direct_or_indirect")]
+    rows = _caption_and_full_row()
     rows += [{D + "security_title": 0.9}] * 2 + [{N + "nature_of_ownership": 0.39, D + "underlying_title": 0.38}]
     row = _decode_soft(layout, rows).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Deferred Stock Units", "Common Stock")
