@@ -38,7 +38,8 @@ def owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np.
     """On a single-spaced text dump, the owner's name and the issuer's share a line with nothing
     between them ("Black Maria AUTOMATIC DATA PROCESSING INC [ ADP ]"). Where one is written in
     capitals and the other not (44% of 1,500 train filings), the change of case is where the
-    owner's name ends; the classifier, seeing no gap, often moves the boundary a word.
+    owner's name ends; the classifier, seeing no gap, often moves the boundary a word. A dump that
+    keeps the columns' gap ("SCHERER BARBARA VAUGHN    ANSYS INC") parts them there.
     """
     names = [str(c) for c in classes]
     if not all(f in names for f in _NAME_FIELDS):
@@ -55,7 +56,8 @@ def owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np.
             continue
         if not {out[i] for i in run} >= {owner, issuer}:
             continue
-        split = _case_split([words[i].text for i in run])
+        gaps = [k for k in range(1, len(run)) if column_gap(words[run[k - 1]], words[run[k]])]
+        split = gaps[0] if len(gaps) == 1 else _case_split([words[i].text for i in run])
         if split is None:
             split = _split_by_phrases([words[i].text for i in run], [out[i] == issuer for i in run],
                                       _pairs_elsewhere(layout, line))

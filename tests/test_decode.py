@@ -643,3 +643,12 @@ def test_street_line_keeps_its_spelled_number_and_not_the_caption_a_dump_runs_on
     rows += [{S2: 0.9}, {S2: 0.9}, {S2: 0.9}, {"label": 0.9, S2: 0.06}]
     address = _decode_soft(layout, rows).owners[0].address
     assert (address.street1.value, address.street2.value) == ("ONE ANALOG WAY", "4650 CUSHING PARKWAY")
+
+
+def test_owner_and_issuer_in_one_case_part_at_the_gap_a_dump_kept_between_them():
+    layout = read_text("SCHERER BARBARA VAUGHN    ANSYS INC [ ANSS ]\n", "made-up.txt")
+    owner, issuer = "owners.*.name", "issuer.name"
+    rows = [{owner: 0.9}, {owner: 0.9}, {issuer: 0.7, owner: 0.3}, {issuer: 0.9}, {issuer: 0.9},
+            {"other": 1.0}, {"issuer.trading_symbol": 1.0}, {"other": 1.0}]
+    record = _decode_soft(layout, rows)
+    assert (record.owners[0].name.value, record.issuer.name.value) == ("SCHERER BARBARA VAUGHN", "ANSYS INC")
