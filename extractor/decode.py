@@ -238,6 +238,9 @@ def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list
     near = [t for t in names if t.word.page == main.word.page
             and abs(t.word.top - main.word.top) <= 2.5 * max(main.word.height, 1.0)]
     tickers = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
+    if tickers and _same_line(tickers[0].word, main.word):
+        # The bracketed ticker ends the name: a name word on a line below is another box's ("HOUSTON").
+        near = [t for t in near if t.word.top <= main.word.top + 0.5 * max(main.word.height, 1.0)]
     last = max(near, key=lambda t: t.index)
     if tickers and _same_line(tickers[0].word, last.word) and tickers[0].index > last.index:
         others = {t.index for name, tags in by_field.items() if name not in ("issuer.name", "issuer.trading_symbol")

@@ -652,3 +652,11 @@ def test_owner_and_issuer_in_one_case_part_at_the_gap_a_dump_kept_between_them()
             {"other": 1.0}, {"issuer.trading_symbol": 1.0}, {"other": 1.0}]
     record = _decode_soft(layout, rows)
     assert (record.owners[0].name.value, record.issuer.name.value) == ("SCHERER BARBARA VAUGHN", "ANSYS INC")
+
+
+def test_issuer_name_ends_at_its_tickers_line():
+    words = [_w("TIDEWATER", 200, 10), _w("INC", 260, 10), _w("[", 284, 10), _w("TDW", 292, 10), _w("]", 314, 10),
+             _w("HOUSTON", 200, 22)]
+    tags = ["issuer.name", "issuer.name", None, "issuer.trading_symbol", None, "issuer.name"]
+    issuer = _decode(_page(words), tags).issuer
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("TIDEWATER INC", "TDW")
