@@ -71,7 +71,9 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = _fill_phrase_gaps(layout, classes, best)
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
-    best = one_field_per_address_line(layout, probabilities, classes, best)
+    # Each "Name and Address" caption starts an owner's box: the line rules and the owners both need them.
+    starts = owner_starts(layout)
+    best = one_field_per_address_line(layout, probabilities, classes, best, starts)
     best = whole_field_lines(layout, probabilities, classes, best)
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
@@ -93,7 +95,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     _top_boxes_by_caption(by_field, layout)
     _issuer_name_up_to_its_ticker(by_field, words)
     _header(record, by_field, words, grid)
-    _owners(record, by_field, layout, grid)
+    _owners(record, by_field, layout, grid, starts)
     _joint_filing(record, [t for t in by_field.get("joint_filing", []) if t.word.checkbox is not False], words, grid)
     kind = record.document_type.value
     if kind and "/" not in kind and record.date_of_original_submission.present:
@@ -192,9 +194,6 @@ def _fill_stacked_gaps(words: list[Word], names: list[str], fillers: set[int], o
             out[i] = fields.pop()
 
 
-_QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
-
-
 def _join_broken_words(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
     """A value word a narrow cell broke in two reads whole, under its first piece's tag (`word_breaks`)."""
     breaks = find_breaks(layout, [t.word for t in tagged])  # first pieces are tagged words
@@ -237,7 +236,7 @@ def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list
     # A long name wraps once in its cell: the line below the main one still holds it.
     near = [t for t in names if t.word.page == main.word.page
             and abs(t.word.top - main.word.top) <= 2.5 * max(main.word.height, 1.0)]
-    tickers = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
+    tickers = _inside_brackets(symbols, words)
     if tickers and _same_line(tickers[0].word, main.word):
         # The bracketed ticker ends the name: a name word on a line below is another box's ("HOUSTON").
         near = [t for t in near if t.word.top <= main.word.top + 0.5 * max(main.word.height, 1.0)]
@@ -344,11 +343,11 @@ def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: b
     record.joint_filing = Value(value=len(record.owners) > 1, confidence=0.7, method="model")
 
 
-def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool) -> None:
+def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool,
+            starts: list[Word]) -> None:
     owner_tags = {k: v for k, v in by_field.items() if k.startswith("owners.*.")}
     if not owner_tags:
         return
-    starts = owner_starts(layout)
     order = {id(w): i for i, w in enumerate(layout.words)}
     start_positions = sorted(order[id(w)] for w in starts)
 
@@ -393,6 +392,9 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
         _street_lines(owner, fields.get("address.street1", []) + fields.get("address.street2", []), grid)
         if owner.name.present:
             record.owners.append(owner)
+
+
+_QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
 
 
 def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:
@@ -530,8 +532,8 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
     names = _runs(by_field.get("signatures.*.name", []))
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _wrapped_names(names, max(len(dates), 1), grid)
-    out: list[Signature] = []
     names = [piece for run in names for piece in _by_conformed_marks(run)]
+    out: list[Signature] = []
     for i, run in enumerate(names):
         signature = Signature(name=value_of(run, joined_text(run), grid))
         if i < len(dates):

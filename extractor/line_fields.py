@@ -116,11 +116,11 @@ _ADDRESS_LINE_FIELDS = ("owners.*.name", "owners.*.address.street1", "owners.*.a
 
 
 def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
-                                best: np.ndarray) -> np.ndarray:
+                                best: np.ndarray, starts: list[Word]) -> np.ndarray:
     """The owner's name, street and second street line each fill a line of their own: words of one
     line tagged with two of them take the one their probabilities add up to most ("RUIZ PAUL" had
     "PAUL" at 0.40 street and 0.40 name). Runs stop at a gap of three characters, where a dump
-    prints the next column."""
+    prints the next column. `starts` are the first words of the "Name and Address" captions."""
     names = [str(c) for c in classes]
     if not all(f in names for f in _ADDRESS_LINE_FIELDS):
         return best
@@ -128,10 +128,10 @@ def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classe
     out = best.copy()
     position = {id(w): i for i, w in enumerate(layout.words)}
     lines = list(layout.lines)
-    starts = {id(w) for w in owner_starts(layout)}
+    captions = {id(w) for w in starts}
     # The line under a "Name and Address" caption is the name's wherever a word of it was tagged so:
     # the model reads the end of "OAKTREE CAPITAL MANAGEMENT LP" as a street.
-    name_lines = {k + 1 for k, line in enumerate(lines) if any(id(w) in starts for w in line.words)}
+    name_lines = {k + 1 for k, line in enumerate(lines) if any(id(w) in captions for w in line.words)}
     for k, line in enumerate(lines):
         runs: list[list[int]] = []
         previous = None
@@ -211,20 +211,20 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     position = {id(w): i for i, w in enumerate(words)}
     fillers = {names.index(f) for f in ("label", "other") if f in names}
     fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *_ADDRESS_LINE_FIELDS) if f in names]
+    runs: list[list[int]] = []  # each line's words between column gaps, as word indices
+    for line in layout.lines:
+        for previous, w in zip([None, *line.words], line.words):
+            if previous is None or column_gap(previous, w):
+                runs.append([])
+            runs[-1].append(position[id(w)])
     for field, to_the_end in fields:
-        for line in layout.lines:
-            runs: list[list[int]] = [[]]
-            for previous, w in zip([None, *line.words], line.words):
-                if previous is not None and column_gap(previous, w):
-                    runs.append([])
-                runs[-1].append(position[id(w)])
-            for run in runs:
-                tagged = [k for k, i in enumerate(run) if out[i] == field]
-                if len(tagged) * 2 < len(run) or len(tagged) == len(run):
-                    continue
-                for k, i in enumerate(run):
-                    after = k > tagged[-1] and not to_the_end
-                    if (out[i] in fillers and probabilities[i, field] >= _LINE_SHARE
-                            and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
-                        out[i] = field
+        for run in runs:
+            tagged = [k for k, i in enumerate(run) if out[i] == field]
+            if len(tagged) * 2 < len(run) or len(tagged) == len(run):
+                continue
+            for k, i in enumerate(run):
+                after = k > tagged[-1] and not to_the_end
+                if (out[i] in fillers and probabilities[i, field] >= _LINE_SHARE
+                        and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
+                    out[i] = field
     return out
