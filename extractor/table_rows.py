@@ -169,7 +169,7 @@ def _text_after_values_in_column_order(words: list[Word], table: str, probabilit
     had been given to the security title)."""
     leaves = [name for name in _leaves(table, "4") if name and f"{table}.*.{name}" in index]
     rank = {index[f"{table}.*.{name}"]: k for k, name in enumerate(leaves)}
-    text = {index[f"{table}.*.{name}"]: rank[index[f"{table}.*.{name}"]] for name in leaves if name in TEXT_COLUMNS}
+    text = {c: r for c, r in rank.items() if leaves[r] in TEXT_COLUMNS}
     reached = -1
     for w in words:
         i = position[id(w)]
@@ -204,10 +204,9 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     # underlying title) is this row's too: the two tables share column names and words.
     other = {i for name, i in index.items() if name.startswith(tuple(f"{t}.*." for t in _TABLE_ROWS if t != table))
              and name.split(".*.", 1)[1] in TEXT_COLUMNS}
-    movable = [position[id(w)] for w in words
-               if out[position[id(w)]] in columns or out[position[id(w)]] in loose or out[position[id(w)]] in closed
-               or out[position[id(w)]] in other]
-    movable = [i for i in movable if probabilities[i, columns].max() >= _WRAPPED_MIN]
+    allowed = {*columns, *loose, *closed, *other}
+    movable = [i for i in (position[id(w)] for w in words)
+               if out[i] in allowed and probabilities[i, columns].max() >= _WRAPPED_MIN]
     ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:
         for i in ended:

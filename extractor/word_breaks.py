@@ -113,9 +113,9 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
     # A piece is a word in its own right if the form knows it or the document prints it often
     # where it could not be a piece: a dump that breaks "Souther" / "n" in every row prints both
     # as often as the rows, and only there.
+    joins_of = {id(w): joins(w) for w in words}
     as_pieces: Counter[str] = Counter()
-    for w in words:
-        found = joins(w)
+    for found in joins_of.values():
         if found:
             as_pieces[found[0][1]] += 1
             as_pieces.update({tail for _, _, tail in found})
@@ -125,7 +125,7 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
     for first in words if firsts is None else firsts:
         if id(first) in taken:
             continue
-        for second, head, tail in joins(first):
+        for second, head, tail in joins_of[id(first)] if id(first) in joins_of else joins(first):
             if id(second) in taken:
                 continue
             if head in whole and tail in whole:
