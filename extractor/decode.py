@@ -533,6 +533,7 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _wrapped_names(names, max(len(dates), 1), grid)
     names = [piece for run in names for piece in _by_conformed_marks(run)]
+    names = _from_first_mark(names, len(dates))
     out: list[Signature] = []
     for i, run in enumerate(names):
         signature = Signature(name=value_of(run, joined_text(run), grid))
@@ -549,14 +550,27 @@ def _by_conformed_marks(run: list[Tagged]) -> list[list[Tagged]]:
     are a title or a printed name beside the signature ("Title: Chief Legal Officer /s/ Jennifer
     ...") unless they sign by a mark of their own, and a second mark starts a second signature
     that ran on from the first."""
-    starts = [k for k, t in enumerate(run) if t.word.text.lower().startswith("/s/")
+    starts = [k for k, t in enumerate(run) if _is_mark(t)
               and not (k and run[k - 1].word.text.lower().rstrip(":,") == "by")]
     if not starts or starts == [0]:
         return [run]
     pieces = [run[a:b] for a, b in zip(starts, [*starts[1:], len(run)])]
     head = run[:starts[0]]
-    signed = any(t.word.text.lower().startswith("/s/") for t in head)  # "Fund LP, by: /s/ ..." signs too
+    signed = any(_is_mark(t) for t in head)  # "Fund LP, by: /s/ ..." signs too
     return [head, *pieces] if head and signed else pieces
+
+
+def _from_first_mark(names: list[list[Tagged]], dates: int) -> list[list[Tagged]]:
+    """Where the form is signed with "/s/" and has more names than dates, name runs before the first
+    signed one are words of the footnotes or remarks above it taken for a signature ("Boardwalk
+    Merger", "Title: Chief Legal"). With a date for each, they are signers of a joint filing."""
+    signed = [k for k, run in enumerate(names) if any(_is_mark(t) for t in run)]
+    drop = min(signed[0], len(names) - dates) if signed else 0
+    return names[drop:] if drop > 0 else names
+
+
+def _is_mark(t: Tagged) -> bool:
+    return t.word.text.lower().startswith("/s/")
 
 
 def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> list[list[Tagged]]:

@@ -660,3 +660,12 @@ def test_issuer_name_ends_at_its_tickers_line():
     tags = ["issuer.name", "issuer.name", None, "issuer.trading_symbol", None, "issuer.name"]
     issuer = _decode(_page(words), tags).issuer
     assert (issuer.name.value, issuer.trading_symbol.value) == ("TIDEWATER INC", "TDW")
+
+
+def test_footnote_words_taken_for_a_signature_before_the_first_conformed_one_are_dropped():
+    words = [*_caption_words("1. Boardwalk Merger Sub, Inc. merged into the Issuer.", 10, 260),
+             *_caption_words("/s/ Jane Roe, as attorney-in-fact", 10, 300), _w("05/01/2023", 500, 300)]
+    tags = [None, "signatures.*.name", "signatures.*.name"] + [None] * 6 + ["signatures.*.name"] * 5 + [
+        "signatures.*.date"]
+    signatures = _decode(_page(words), tags).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Jane Roe, as attorney-in-fact", "2023-05-01")]
