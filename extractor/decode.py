@@ -110,7 +110,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
                 if not row.equity_swap_involved.present:
                     row.equity_swap_involved = Value(value=False, confidence=0.8, method="model")
         setattr(record, table, rows)
-    record.footnotes = _footnotes(tagged, grid)
+    record.footnotes = _footnotes(tagged, words, grid)
     record.signatures = _signatures(_after_the_tables(by_field, layout), grid)
     record.source.format = layout.format
     record.source.path = layout.source
@@ -485,14 +485,19 @@ def _same_cell_line(a: Word, b: Word, grid: bool) -> bool:
     return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
 
 
-def _footnotes(tagged: list[Tagged], grid: bool) -> list[Footnote]:
+def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> list[Footnote]:
     words = sorted((t for t in tagged if t.field in ("footnotes.*.text", "footnote_ref")), key=lambda t: t.index)
     notes: list[tuple[str, list[Tagged]]] = []
     for t in words:
         match = _FOOTNOTE_START.match(t.word.text)
         if match and _is_start(t, words):
-            notes.append((f"F{int(match.group(1) or match.group(2))}", []))
-            continue
+            note_id = f"F{int(match.group(1) or match.group(2))}"
+            # A number in a footnote's sentence ("convert into one (1) share") starts no footnote:
+            # footnotes start their lines.
+            inside = notes and (note_id == notes[-1][0] or _line_goes_on(layout_words, t.index, grid))
+            if not inside:
+                notes.append((note_id, []))
+                continue
         if t.field != "footnotes.*.text":
             continue
         if not notes:
@@ -506,6 +511,14 @@ def _footnotes(tagged: list[Tagged], grid: bool) -> list[Footnote]:
         seen.add(note_id)
         out.append(Footnote(id=note_id, text=value_of(tags, joined_text(tags), grid)))
     return out
+
+
+def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:
+    """The word at `index` is not the first of its line: the word before it in reading order shares it."""
+    if index == 0:
+        return False
+    before, word = words[index - 1], words[index]
+    return (before.line == word.line and before.cell == word.cell) if grid else _same_line(before, word)
 
 
 def _is_start(t: Tagged, words: list[Tagged]) -> bool:

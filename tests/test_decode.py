@@ -669,3 +669,14 @@ def test_footnote_words_taken_for_a_signature_before_the_first_conformed_one_are
         "signatures.*.date"]
     signatures = _decode(_page(words), tags).signatures
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Jane Roe, as attorney-in-fact", "2023-05-01")]
+
+
+def test_number_in_parentheses_inside_a_footnote_sentence_does_not_cut_the_footnote():
+    words = [*_caption_words("1. Each unit converts into one (1) share of common stock.", 10, 400),
+             *_caption_words("2. Held by a trust.", 10, 412), *_caption_words("(3) The options vest.", 10, 424)]
+    tags = ["footnote_ref"] + ["footnotes.*.text"] * 10 + ["footnote_ref"] + ["footnotes.*.text"] * 4 + [
+        "footnote_ref"] + ["footnotes.*.text"] * 3
+    notes = _decode(_page(words), tags).footnotes
+    assert [(n.id, n.text.value) for n in notes] == [
+        ("F1", "Each unit converts into one (1) share of common stock."), ("F2", "Held by a trust."),
+        ("F3", "The options vest.")]
