@@ -35,6 +35,9 @@ from .values import (find_date_span, is_check_mark, ownership_letter, parse_date
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+# EDGAR's code for a non-US owner's country or province, printed where a US state goes ("TOKYO M0
+# 105-0011", "LONDON X0 SW1A 1AA"): a letter and a digit.
+_COUNTRY_CODE = re.compile(r"^(?=.*\d)(?=.*[A-Z])[A-Z0-9]{2}$")
 _TICKER = re.compile(r"^(.*?)\s*[\[\(|{]\s*([A-Za-z0-9.\-]{1,12})[\s\]\)|}]*$")
 # OCR drops the opening bracket now and then ("Apple Inc. AAPL ] |"): a capitalized ticker
 # before a closing one is still the ticker.
@@ -415,6 +418,8 @@ class _Extraction:
         if not words:
             return
         tokens = [w.text.strip(",") for w in words]
+        if self.non_us_city_line(words, tokens, address, score):
+            return
         zip_index = next((i for i in range(len(tokens) - 1, -1, -1) if _ZIP.match(tokens[i])), None)
         end = len(tokens)
         if zip_index is not None:
@@ -435,6 +440,20 @@ class _Extraction:
             end = state_start
         if end > 0:
             address.city = self.value(words[:end], " ".join(tokens[:end]), score)
+
+    def non_us_city_line(self, words: list[Word], tokens: list[str], address: Address, score: float) -> bool:
+        """City, country code and a postal code of one or two parts (each with a digit), if the line is that."""
+        for i in range(len(tokens) - 1, max(len(tokens) - 4, 0), -1):
+            if _COUNTRY_CODE.match(tokens[i]):
+                postal = tokens[i + 1:]
+                if not all(any(c.isdigit() for c in t) for t in postal):
+                    return False
+                address.city = self.value(words[:i], " ".join(tokens[:i]), score)
+                address.state = self.value([words[i]], tokens[i], score)
+                if postal:
+                    address.zip_code = self.value(words[i + 1:], " ".join(postal), score)
+                return True
+        return False
 
     def relationship(self, anchor: LabelMatch, words: list[Word]) -> Relationship:
         relationship = Relationship()

@@ -52,3 +52,18 @@ def test_remarks_quoting_the_form_3_title_do_not_make_a_form_4_a_form_3():
     layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
                     source="made-up.pdf", format="pdf")
     assert RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).document_type.value == "4"
+
+
+def test_non_us_country_code_and_postal_code_are_not_part_of_the_city():
+    # EDGAR prints a non-US owner's country code where a state goes: "TOKYO M0 105-0011" was all city.
+    for line, expected in (("TOKYO M0 105-0011", ("TOKYO", "M0", "105-0011")),
+                           ("LONDON X0 SW1A 1AA", ("LONDON", "X0", "SW1A 1AA")),
+                           ("WESTLAKE TX 76262", ("WESTLAKE", "TX", "76262"))):
+        words = (_line("1. Name and Address of Reporting Person*", 10, 10) + _line("ROE JANE", 10, 24)
+                 + [_w("(Last)", 10, 36), _w("(First)", 110, 36), _w("(Middle)", 210, 36)]
+                 + _line("1-8 SHIBA KOEN", 10, 50) + [_w("(Street)", 10, 62)]
+                 + _line(line, 10, 76, gap=30) + [_w("(City)", 10, 88), _w("(State)", 110, 88), _w("(Zip)", 210, 88)])
+        layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
+                        source="made-up.pdf", format="pdf")
+        address = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).owners[0].address
+        assert (address.city.value, address.state.value, address.zip_code.value) == expected
