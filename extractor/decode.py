@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .labels import LabelFinder, catalog
-from .line_fields import (CAPTION_WORD, column_gap, one_field_per_address_line, owner_issuer_by_case,
-                          owner_starts, prose_lines_hold_no_signature, whole_field_lines)
+from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, column_gap, one_field_per_address_line,
+                          owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature, whole_field_lines)
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -252,6 +252,19 @@ def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list
             moved = set(between)
             by_field["issuer.trading_symbol"] = [t for t in by_field["issuer.trading_symbol"] if t.index not in moved]
     by_field["issuer.name"] = sorted(near, key=lambda t: t.index)
+    _issuer_words_ending_an_address_line(by_field, [t for t in names if t not in near])
+
+
+def _issuer_words_ending_an_address_line(by_field: dict[str, list[Tagged]], dropped: list[Tagged]) -> None:
+    """An issuer-name word away from the issuer's line that goes on a name or street line is that
+    line's: "C/O ALTI GLOBAL, INC." repeats the issuer's name, so its "INC." read as the issuer's."""
+    before = {t.index: (name, t) for name in ADDRESS_LINE_FIELDS for t in by_field.get(name, [])}
+    for t in dropped:
+        field, previous = before.get(t.index - 1, (None, None))
+        if previous is not None and _same_line(previous.word, t.word):
+            moved = Tagged(t.word, t.index, field, t.probability)
+            by_field[field].append(moved)
+            before[t.index] = (field, moved)
 
 
 def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word], grid: bool) -> None:

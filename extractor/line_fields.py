@@ -112,7 +112,7 @@ def _token(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
-_ADDRESS_LINE_FIELDS = ("owners.*.name", "owners.*.address.street1", "owners.*.address.street2")
+ADDRESS_LINE_FIELDS = ("owners.*.name", "owners.*.address.street1", "owners.*.address.street2")
 
 
 def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
@@ -122,9 +122,9 @@ def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classe
     "PAUL" at 0.40 street and 0.40 name). Runs stop at a gap of three characters, where a dump
     prints the next column. `starts` are the first words of the "Name and Address" captions."""
     names = [str(c) for c in classes]
-    if not all(f in names for f in _ADDRESS_LINE_FIELDS):
+    if not all(f in names for f in ADDRESS_LINE_FIELDS):
         return best
-    fields = np.array([names.index(f) for f in _ADDRESS_LINE_FIELDS])
+    fields = np.array([names.index(f) for f in ADDRESS_LINE_FIELDS])
     out = best.copy()
     position = {id(w): i for i, w in enumerate(layout.words)}
     lines = list(layout.lines)
@@ -210,7 +210,7 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     words = list(layout.words)
     position = {id(w): i for i, w in enumerate(words)}
     fillers = {names.index(f) for f in ("label", "other") if f in names}
-    fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *_ADDRESS_LINE_FIELDS) if f in names]
+    fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *ADDRESS_LINE_FIELDS) if f in names]
     runs: list[list[int]] = []  # each line's words between column gaps, as word indices
     for line in layout.lines:
         for previous, w in zip([None, *line.words], line.words):

@@ -680,3 +680,15 @@ def test_number_in_parentheses_inside_a_footnote_sentence_does_not_cut_the_footn
     assert [(n.id, n.text.value) for n in notes] == [
         ("F1", "Each unit converts into one (1) share of common stock."), ("F2", "Held by a trust."),
         ("F3", "The options vest.")]
+
+
+def test_issuer_name_repeated_in_the_owners_street_ends_that_street_not_the_issuer():
+    text = "KABAT KEVIN T AlTi Global, Inc. [ ALTI ]\nC/O ALTI GLOBAL, INC. Officer (give title\n"
+    layout = read_text(text, "made-up.txt")
+    owner, issuer, street = "owners.*.name", "issuer.name", "owners.*.address.street1"
+    rows = [{owner: 0.9}] * 3 + [{issuer: 0.9}] * 3 + [{"other": 1.0}, {"issuer.trading_symbol": 1.0}, {"other": 1.0}]
+    rows += [{street: 0.85}, {street: 0.94}, {street: 0.65, issuer: 0.35}, {issuer: 0.58, street: 0.41}]
+    rows += [{"label": 1.0}] * 3
+    record = _decode_soft(layout, rows)
+    assert (record.issuer.name.value, record.owners[0].address.street1.value) == (
+        "AlTi Global, Inc.", "C/O ALTI GLOBAL, INC.")
