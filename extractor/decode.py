@@ -67,6 +67,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = probabilities.argmax(axis=1) if len(words) else np.zeros(0, int)
     argmax = best
     grid = layout.geometry == "grid"
+    best = _no_number_in_bare_dashes(words, probabilities, classes, best)
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, classes, best)
     if layout.format in ("markdown", "html"):
@@ -116,6 +117,22 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     record.source.path = layout.source
     record.source.pages = len(layout.pages)
     return record
+
+
+_NUMBER_AND_DATE = re.compile(r"(date|shares|price|owned_following|period_of_report)$")
+_BARE_DASH = re.compile(r"^[-\u2010-\u2015]+$")
+
+
+def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
+                             best: np.ndarray) -> np.ndarray:
+    """A bare dash holds no date or number: it takes its likeliest other field. The dash of "Comm
+    Stock - $.16-2/3 value", taken for a date, had split the title. (A bare "$" is a price's.)"""
+    typed = np.array([bool(_NUMBER_AND_DATE.search(str(c))) for c in classes])
+    out = best.copy()
+    for i, w in enumerate(words):
+        if typed[best[i]] and _BARE_DASH.match(w.text):
+            out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
+    return out
 
 
 def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,

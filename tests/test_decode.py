@@ -692,3 +692,12 @@ def test_issuer_name_repeated_in_the_owners_street_ends_that_street_not_the_issu
     record = _decode_soft(layout, rows)
     assert (record.issuer.name.value, record.owners[0].address.street1.value) == (
         "AlTi Global, Inc.", "C/O ALTI GLOBAL, INC.")
+
+
+def test_dash_inside_a_title_taken_for_a_date_stays_in_the_title():
+    words = _caption_words("Comm Stock - $.16-2/3 3/15/2023 1,779", 10, 100)
+    rows = [{N + "security_title": 0.97}, {N + "security_title": 0.97},
+            {N + "transaction_date": 0.68, N + "security_title": 0.26}, {N + "security_title": 0.87},
+            {N + "transaction_date": 0.99}, {N + "shares_owned_following": 0.99}]
+    row = _decode_soft(_page(words), rows).non_derivative[0]
+    assert (row.security_title.value, str(row.transaction_date.value)) == ("Comm Stock - $.16-2/3", "2023-03-15")
