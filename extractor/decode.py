@@ -70,6 +70,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = _no_number_in_bare_dashes(words, probabilities, classes, best)
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, classes, best)
+    if not grid:
+        best = _box_title_wrapped_line(words, probabilities, classes, best)
     if layout.format in ("markdown", "html"):
         best = one_field_per_table_cell(layout, probabilities, classes, best)
     # Each "Name and Address" caption starts an owner's box: the line rules and the owners both need them.
@@ -188,6 +190,59 @@ def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
     if layout.geometry != "grid":
         _fill_stacked_gaps(words, names, fillers, out)
     return out
+
+
+_BOX_TITLES = ("owners.*.relationship.officer_title", "owners.*.relationship.other_text")
+_RUNS_ON = re.compile(r"(?i)^(and|&|of|for|the|,)$|,$")
+
+
+def _box_title_wrapped_line(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
+                            best: np.ndarray) -> np.ndarray:
+    """An officer's title wraps in its box, the next line at its left edge; the classifier doubts a
+    last line that reads like a caption ("Chairman Emeritus and" / "Director", "... & Corp" / "Sec").
+    It is the title's when the title runs on ("and", a comma) or the classifier is nearly as sure."""
+    names = [str(c) for c in classes]
+    fillers = {i for i, name in enumerate(names) if name in _GAP_FILLERS}
+    out = best.copy()
+    for name in _BOX_TITLES:
+        if name not in names:
+            continue
+        field = names.index(name)
+        title = [i for i in range(len(words)) if out[i] == field]
+        if not title:
+            continue
+        first, last = words[title[0]], max((words[i] for i in title), key=lambda w: (w.bottom, w.x1))
+        height = max(last.height, 1.0)
+        share = _WRAP_AFTER_RUN_ON if _RUNS_ON.search(last.text) else _WRAP_SURE
+        for i, w in enumerate(words):
+            if (out[i] in fillers and w.page == last.page and abs(w.x0 - first.x0) <= 0.6 * height
+                    and 0 <= w.top - last.bottom <= 0.8 * height and probabilities[i, field] >= share
+                    and not CAPTION_WORD.match(w.text)):
+                out[i] = field
+        # A first line that runs on ("Head of" / "Development") is the title's however like a caption it reads.
+        above = _run_at(words, first, lambda w: 0 <= first.top - w.bottom <= 0.8 * height)
+        if above and _RUNS_ON.search(words[above[-1]].text) and all(
+                out[i] in fillers and not CAPTION_WORD.match(words[i].text) for i in above):
+            out[above] = field
+    return out
+
+
+def _run_at(words: list[Word], edge: Word, on_line) -> list[int]:
+    """The words of the line `on_line` picks that start at `edge`'s left edge, up to a column gap."""
+    start = next((i for i, w in enumerate(words) if w.page == edge.page and on_line(w)
+                  and abs(w.x0 - edge.x0) <= 0.6 * max(edge.height, 1.0)), None)
+    if start is None:
+        return []
+    run = [start]
+    for i in range(start + 1, len(words)):
+        if not _same_line(words[i], words[run[-1]]) or column_gap(words[run[-1]], words[i]):
+            break
+        run.append(i)
+    return run
+
+
+_WRAP_AFTER_RUN_ON = 0.05
+_WRAP_SURE = 0.3
 
 
 _STACKED_FIELDS = frozenset({"non_derivative.*.security_title", "non_derivative.*.nature_of_ownership",

@@ -701,3 +701,20 @@ def test_dash_inside_a_title_taken_for_a_date_stays_in_the_title():
             {N + "transaction_date": 0.99}, {N + "shares_owned_following": 0.99}]
     row = _decode_soft(_page(words), rows).non_derivative[0]
     assert (row.security_title.value, str(row.transaction_date.value)) == ("Comm Stock - $.16-2/3", "2023-03-15")
+
+
+def test_officer_title_wrapped_onto_a_caption_like_last_line_keeps_it():
+    title = "owners.*.relationship.officer_title"
+    words = [*_caption_words("Chairman", 555, 151), *_caption_words("Emeritus and", 555, 161),
+             *_caption_words("Director", 555, 171)]
+    rows = [{title: 0.95}, {title: 0.98}, {title: 0.86}, {"label": 0.9, title: 0.08}]
+    rows = [{"owners.*.name": 1.0}] + rows
+    layout = _page([_w("Roe", 10, 100), *words])
+    assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "Chairman Emeritus and Director"
+
+
+def test_officer_title_whose_first_line_runs_on_keeps_it_however_caption_like():
+    title = "owners.*.relationship.officer_title"
+    words = [_w("Roe", 10, 100), *_caption_words("Head of", 596, 170), *_caption_words("Development", 596, 181)]
+    rows = [{"owners.*.name": 1.0}, {"label": 0.98, title: 0.01}, {"label": 0.89}, {title: 0.96}]
+    assert _decode_soft(_page(words), rows).owners[0].relationship.officer_title.value == "Head of Development"
