@@ -445,7 +445,8 @@ def _set_cell(row, name: str, tags: list[Tagged], grid: bool) -> None:
         letters = re.sub(r"[^A-Za-z]", "", text).upper()
         parsed = letters[:1] or None
     else:
-        parsed = text or None
+        # A stray dash or bracket is no title or nature of ownership.
+        parsed = text if any(c.isalnum() for c in text) else None
     if parsed is None and not footnotes:
         return
     setattr(row, name, value_of(value_tags, parsed, grid, footnotes))

@@ -718,3 +718,11 @@ def test_officer_title_whose_first_line_runs_on_keeps_it_however_caption_like():
     words = [_w("Roe", 10, 100), *_caption_words("Head of", 596, 170), *_caption_words("Development", 596, 181)]
     rows = [{"owners.*.name": 1.0}, {"label": 0.98, title: 0.01}, {"label": 0.89}, {title: 0.96}]
     assert _decode_soft(_page(words), rows).owners[0].relationship.officer_title.value == "Head of Development"
+
+
+def test_a_stray_dash_in_the_nature_of_ownership_column_is_no_nature_of_ownership():
+    words = _caption_words("Common Stock 2023-02-01 1,000 D -", 10, 100)
+    tags = [N + "security_title"] * 2 + [N + "transaction_date", N + "shares_owned_following", N + "direct_or_indirect",
+                                         N + "nature_of_ownership"]
+    row = _decode(_page(words), tags).non_derivative[0]
+    assert (row.security_title.value, row.nature_of_ownership.present) == ("Common Stock", False)
