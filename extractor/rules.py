@@ -34,6 +34,20 @@ from .values import (find_date_span, is_check_mark, ownership_letter, parse_date
                      state_names)
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
+_RULE = re.compile(r"^_{3,}$")
+_MONTH = re.compile(r"(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$")
+
+
+def _spelled_dates(words: list[Word]) -> list[list[Word]]:
+    """Dates a signer wrote out over three words ("Feb 2, 2023") on one line."""
+    out = []
+    for a, b, c in zip(words, words[1:], words[2:]):
+        if (_MONTH.match(a.text) and re.fullmatch(r"\d{1,2},?", b.text) and re.fullmatch(r"\d{4}", c.text)
+                and abs(a.y_mid - c.y_mid) < max(a.height, 1.0) * 0.5):
+            out.append([a, b, c])
+    return out
+
+
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 # EDGAR's code for a non-US owner's country or province, printed where a US state goes ("TOKYO M0
 # 105-0011", "LONDON X0 SW1A 1AA"): a letter and a digit.
@@ -661,18 +675,23 @@ class _Extraction:
         return block
 
     def signatures(self, block: list[list[Word]], label: LabelMatch) -> None:
-        words = [w for line in block for w in line]
-        dated = [w for w in words if find_date_span(w.text)]
-        groups: list[tuple[Word | None, list[Word]]] = [(d, []) for d in dated] or [(None, [])]
+        # The signature line's rule printed as underscores is no part of a name.
+        words = [w for line in block for w in line if not _RULE.match(w.text)]
+        order = {id(w): i for i, w in enumerate(words)}
+        dates = sorted([[w] for w in words if find_date_span(w.text)] + _spelled_dates(words),
+                       key=lambda date: order[id(date[0])])
+        dated = {id(w) for date in dates for w in date}
+        groups: list[tuple[list[Word] | None, list[Word]]] = [(d, []) for d in dates] or [(None, [])]
         for w in words:
-            if w in dated:
+            if id(w) in dated:
                 continue
-            nearest = min(groups, key=lambda g: abs(g[0].y_mid - w.y_mid) if g[0] is not None else 0)
+            nearest = min(groups, key=lambda g: abs(g[0][0].y_mid - w.y_mid) if g[0] is not None else 0)
             nearest[1].append(w)
-        for date_word, name_words in groups:
+        for date_words, name_words in groups:
             name = " ".join(self.text(self.sorted_words(name_words)).split())
             signature = Signature(name=self.value(name_words, name or None, label.score))
-            if date_word is not None:
-                signature.date = self.value([date_word], parse_date(date_word.text), label.score)
-            if name or date_word is not None:
+            if date_words is not None:
+                date = parse_date(" ".join(w.text for w in date_words))
+                signature.date = self.value(date_words, date, label.score)
+            if name or date_words is not None:
                 self.record.signatures.append(signature)

@@ -67,3 +67,13 @@ def test_non_us_country_code_and_postal_code_are_not_part_of_the_city():
                         source="made-up.pdf", format="pdf")
         address = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).owners[0].address
         assert (address.city.value, address.state.value, address.zip_code.value) == expected
+
+
+def test_signature_dated_in_words_and_underlined_keeps_its_name_clean():
+    # "/s/ James Roe, Feb 2, 2023 attorney-in-fact ____": the date read into the name, none as the date.
+    words = (_line("/s/ James Roe, Feb 2, 2023", 300, 700) + _line("attorney-in-fact ______________", 300, 712)
+             + _line("** Signature of Reporting Person Date", 300, 726))
+    layout = Layout(pages=[Page(number=1, width=600, height=800, lines=group_lines(words, page=1))],
+                    source="made-up.pdf", format="pdf")
+    signatures = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ James Roe, attorney-in-fact", "2023-02-02")]
