@@ -726,3 +726,15 @@ def test_a_stray_dash_in_the_nature_of_ownership_column_is_no_nature_of_ownershi
                                          N + "nature_of_ownership"]
     row = _decode(_page(words), tags).non_derivative[0]
     assert (row.security_title.value, row.nature_of_ownership.present) == ("Common Stock", False)
+
+
+def test_relationship_mark_just_left_of_director_is_the_directors_box():
+    # Snowflake Form 3 scanned at 300 dpi: the mark before "Director" was given to the 10% owner box.
+    words = [_w("Roe", 10, 60), _w("X", 1623, 1103), _w("Director", 1635, 1103), _w("10%", 2029, 1104),
+             _w("Owner", 2114, 1104)]
+    tags = ["owners.*.name", "owners.*.relationship.is_ten_percent_owner", None, None, None]
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert (relationship.is_director.value, relationship.is_ten_percent_owner.value) == (True, False)
+    words = [_w("Roe", 10, 60), _w("Director", 1600, 1103), _w("X", 1660, 1103), _w("10%", 1680, 1103)]
+    tags = ["owners.*.name", None, "owners.*.relationship.is_director", None]
+    assert _decode(_page(words), tags).owners[0].relationship.is_director.value is True  # "Director X" stays
