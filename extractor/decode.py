@@ -2,8 +2,8 @@
 
 The classifier names each word's field with its row index collapsed ("non_derivative.*.shares");
 the indices come back here from geometry: owners by the "Name and Address" captions above
-them, table rows as `table_rows` reads them, footnotes at their numbered starts, signatures by
-runs in reading order. Values are parsed as the rules
+them, table rows as `table_rows` reads them, footnotes at their numbered starts, signatures as
+`signatures` reads them, check marks by their captions (`boxes`). Values are parsed as the rules
 parse them (`values.py`); each carries method "model", the mean probability of its words as
 confidence, and its page and box.
 """
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import LabelFinder, catalog
+from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
 from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, column_gap, one_field_per_address_line,
-                          owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature, whole_field_lines)
+                          owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature, same_line,
+                          whole_field_lines)
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -27,9 +28,9 @@ from .records import (
     NonDerivativeRow,
     Record,
     ReportingOwner,
-    Signature,
     Value,
 )
+from .signatures import read_signatures
 from .table_rows import one_field_per_table_cell, wrapped_text_cells, one_table_per_line, table_regions, table_rows
 from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
@@ -95,8 +96,8 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     for t in tagged:
         by_field.setdefault(t.field, []).append(t)
 
-    _top_boxes_by_caption(by_field, layout)
-    _relationship_boxes_by_caption(by_field, words)
+    top_boxes_by_caption(by_field, layout)
+    relationship_boxes_by_caption(by_field, words)
     _issuer_name_up_to_its_ticker(by_field, words)
     _header(record, by_field, words, grid)
     _owners(record, by_field, layout, grid, starts)
@@ -115,7 +116,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
                     row.equity_swap_involved = Value(value=False, confidence=0.8, method="model")
         setattr(record, table, rows)
     record.footnotes = _footnotes(tagged, words, grid)
-    record.signatures = _signatures(_after_the_tables(by_field, layout), grid)
+    record.signatures = read_signatures(by_field, layout, grid)
     record.source.format = layout.format
     record.source.path = layout.source
     record.source.pages = len(layout.pages)
@@ -236,7 +237,7 @@ def _run_at(words: list[Word], edge: Word, on_line) -> list[int]:
         return []
     run = [start]
     for i in range(start + 1, len(words)):
-        if not _same_line(words[i], words[run[-1]]) or column_gap(words[run[-1]], words[i]):
+        if not same_line(words[i], words[run[-1]]) or column_gap(words[run[-1]], words[i]):
             break
         run.append(i)
     return run
@@ -303,22 +304,22 @@ def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list
     # The ticker prints on the name's line: a line with both is the name's whatever else was tagged;
     # otherwise the first line with half the likeliest line's weight, as the header comes first.
     symbols = by_field.get("issuer.trading_symbol", [])
-    weight = {t.index: sum(u.probability for u in names if _same_line(u.word, t.word)) for t in names}
-    main = max(names, key=lambda t: (any(_same_line(u.word, t.word) for u in symbols),
+    weight = {t.index: sum(u.probability for u in names if same_line(u.word, t.word)) for t in names}
+    main = max(names, key=lambda t: (any(same_line(u.word, t.word) for u in symbols),
                                      2 * weight[t.index] >= max(weight.values()), -t.index))
     # A long name wraps once in its cell: the line below the main one still holds it.
     near = [t for t in names if t.word.page == main.word.page
             and abs(t.word.top - main.word.top) <= 2.5 * max(main.word.height, 1.0)]
     tickers = _inside_brackets(symbols, words)
-    if tickers and _same_line(tickers[0].word, main.word):
+    if tickers and same_line(tickers[0].word, main.word):
         # The bracketed ticker ends the name: a name word on a line below is another box's ("HOUSTON").
         near = [t for t in near if t.word.top <= main.word.top + 0.5 * max(main.word.height, 1.0)]
     last = max(near, key=lambda t: t.index)
-    if tickers and _same_line(tickers[0].word, last.word) and tickers[0].index > last.index:
+    if tickers and same_line(tickers[0].word, last.word) and tickers[0].index > last.index:
         others = {t.index for name, tags in by_field.items() if name not in ("issuer.name", "issuer.trading_symbol")
                   for t in tags}
         between = [i for i in range(last.index + 1, tickers[0].index)
-                   if _same_line(words[i], last.word) and last.word.x1 <= words[i].x0 < tickers[0].word.x0
+                   if same_line(words[i], last.word) and last.word.x1 <= words[i].x0 < tickers[0].word.x0
                    and words[i].text.strip("[](){}|")]
         if between and not others.intersection(between):
             near += [Tagged(words[i], i, "issuer.name", last.probability) for i in between]
@@ -334,7 +335,7 @@ def _issuer_words_ending_an_address_line(by_field: dict[str, list[Tagged]], drop
     before = {t.index: (name, t) for name in ADDRESS_LINE_FIELDS for t in by_field.get(name, [])}
     for t in dropped:
         field, previous = before.get(t.index - 1, (None, None))
-        if previous is not None and _same_line(previous.word, t.word):
+        if previous is not None and same_line(previous.word, t.word):
             moved = Tagged(t.word, t.index, field, t.probability)
             by_field[field].append(moved)
             before[t.index] = (field, moved)
@@ -365,94 +366,8 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
             continue  # decided with the owners: the mark may sit by either caption
         if tags:
             setattr(record, name, value_of(tags, True, grid))
-        elif name in _CAPTIONED_BOXES:
+        elif name in CAPTIONED_BOXES:
             setattr(record, name, Value(value=False, confidence=0.6, method="model"))
-
-
-# A text dump runs the captions together with the columns beside them ("...Section 16. Form 4 or
-# Estimated average burden"), so a caption found there matches only about 0.6 of its words.
-_CAPTION_SCORE = 0.55
-_CAPTIONED_BOXES = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported")
-
-
-def _top_boxes_by_caption(by_field: dict[str, list[Tagged]], layout: Layout) -> None:
-    """A mark printed on its caption's first line, left of it, is that caption's box.
-
-    The four boxes at the top of the form sit one above the other with long captions; EDGAR
-    prints the mark in a cell before "Check this box if no longer subject...", and the
-    classifier, seeing the 10b5-1 caption a line below, gave it to that box.
-    """
-    tags = [t for name in _CAPTIONED_BOXES for t in by_field.get(name, [])]
-    finder = LabelFinder(layout)
-    captions = [(key, m) for key in _CAPTIONED_BOXES
-                for m in finder.find(key, catalog()["checkboxes"][key], min_score=_CAPTION_SCORE, limit=1)]
-    if not captions:
-        return
-    # A mark the classifier left untagged (a text dump's bare "X" before the caption) is the box's too.
-    words = list(layout.words)
-    position = {id(w): i for i, w in enumerate(words)}
-    tagged = {t.index for name in by_field for t in by_field[name]}
-    for key, m in captions:
-        before = position[id(m.first)] - 1
-        if (before >= 0 and before not in tagged and words[before].checkbox is not False
-                and is_check_mark(words[before].text) and _same_line(words[before], m.first)):
-            tags.append(Tagged(words[before], before, key, m.score))
-    moved: dict[str, list[Tagged]] = {}
-    for t in tags:
-        mark = t.word
-        beside = [(m.first.x0 - mark.x1, key) for key, m in captions
-                  if m.first.x0 >= mark.x1 - 1.0 and _same_line(mark, m.first)]
-        field = min(beside)[1] if beside else t.field
-        moved.setdefault(field, []).append(Tagged(t.word, t.index, field, t.probability) if field != t.field else t)
-    for name in _CAPTIONED_BOXES:
-        if name in moved:
-            by_field[name] = sorted(moved[name], key=lambda t: t.index)
-        else:
-            by_field.pop(name, None)
-
-
-_RELATIONSHIP_CAPTIONS = (("director", "owners.*.relationship.is_director"),
-                          ("10%", "owners.*.relationship.is_ten_percent_owner"),
-                          ("officer", "owners.*.relationship.is_officer"),
-                          ("other", "owners.*.relationship.is_other"))
-
-
-def _relationship_boxes_by_caption(by_field: dict[str, list[Tagged]], words: list[Word]) -> None:
-    """A relationship mark printed just left of its caption ("X Director") is that caption's box,
-    unless a caption stands as close on its left (a form that prints "Director X"). On a 300 dpi
-    scan the classifier gave the director's mark to the 10% owner box beside it."""
-    fields = {field for _, field in _RELATIONSHIP_CAPTIONS}
-    moved: list[Tagged] = []
-    for name in fields:
-        for t in by_field.get(name, []):
-            field = _caption_right_of(t, words) or t.field
-            moved.append(t if field == t.field else Tagged(t.word, t.index, field, t.probability))
-    for name in fields:
-        kept = sorted((t for t in moved if t.field == name), key=lambda t: t.index)
-        if kept:
-            by_field[name] = kept
-        else:
-            by_field.pop(name, None)
-
-
-def _caption_right_of(t: Tagged, words: list[Word]) -> str | None:
-    mark = t.word
-    line = [w for w in words if w is not mark and _same_line(mark, w)]
-    right = min((w for w in line if w.x0 >= mark.x1 - 1.0), key=lambda w: w.x0, default=None)
-    if right is None or right.x0 - mark.x1 > 2.0 * max(mark.height, 1.0):
-        return None
-    field = next((f for caption, f in _RELATIONSHIP_CAPTIONS if right.text.lower().startswith(caption)), None)
-    left = max((w for w in line if w.x1 <= mark.x0 + 1.0), key=lambda w: w.x1, default=None)
-    if field is not None and left is not None and mark.x0 - left.x1 <= right.x0 - mark.x1:
-        before = left.text.lower().rstrip(")")
-        if before in ("owner", "below") or any(before.startswith(c) for c, _ in _RELATIONSHIP_CAPTIONS):
-            return None  # "Director X": a caption as near on the left may be the mark's
-    return field
-
-
-def _same_line(a: Word, b: Word) -> bool:
-    """Two words on one page sharing over half the shorter one's height."""
-    return a.page == b.page and min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.height, b.height)
 
 
 def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: bool) -> None:
@@ -643,99 +558,10 @@ def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:
     if index == 0:
         return False
     before, word = words[index - 1], words[index]
-    return (before.line == word.line and before.cell == word.cell) if grid else _same_line(before, word)
+    return (before.line == word.line and before.cell == word.cell) if grid else same_line(before, word)
 
 
 def _is_start(t: Tagged, words: list[Tagged]) -> bool:
     """A numbered marker starts a footnote when footnote text follows it."""
     after = [w for w in words if w.index > t.index][:1]
     return bool(after) and after[0].field == "footnotes.*.text" and after[0].index == t.index + 1
-
-
-def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict[str, list[Tagged]]:
-    """Signature words below the "Explanation of Responses" caption: the form is signed at its end,
-    and a name or address up in the boxes taken for a signature ("Victory Park Capital Advisors,")
-    made a signature of its own."""
-    found = LabelFinder(layout).find("explanation", catalog()["sections"]["explanation"], min_score=0.8, mark=False)
-    if not found:
-        return by_field
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    start = position[id(found[0].first)]
-    kept = {name: [t for t in by_field.get(name, []) if t.index > start]
-            for name in ("signatures.*.name", "signatures.*.date")}
-    return {**by_field, **kept} if kept["signatures.*.name"] else by_field
-
-
-def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
-    names = _runs(by_field.get("signatures.*.name", []))
-    dates = _runs(by_field.get("signatures.*.date", []))
-    names = _wrapped_names(names, max(len(dates), 1), grid)
-    names = [piece for run in names for piece in _by_conformed_marks(run)]
-    names = _from_first_mark(names, len(dates))
-    out: list[Signature] = []
-    for i, run in enumerate(names):
-        signature = Signature(name=value_of(run, joined_text(run), grid))
-        if i < len(dates):
-            date = parse_date(joined_text(dates[i]))
-            if date:
-                signature.date = value_of(dates[i], date, grid)
-        out.append(signature)
-    return out
-
-
-def _by_conformed_marks(run: list[Tagged]) -> list[list[Tagged]]:
-    """A signature starts at its "/s/" unless an entity signs "by:" it. Words before the first mark
-    are a title or a printed name beside the signature ("Title: Chief Legal Officer /s/ Jennifer
-    ...") unless they sign by a mark of their own, and a second mark starts a second signature
-    that ran on from the first."""
-    starts = [k for k, t in enumerate(run) if _is_mark(t)
-              and not (k and run[k - 1].word.text.lower().rstrip(":,") == "by")]
-    if not starts or starts == [0]:
-        return [run]
-    pieces = [run[a:b] for a, b in zip(starts, [*starts[1:], len(run)])]
-    head = run[:starts[0]]
-    signed = any(_is_mark(t) for t in head)  # "Fund LP, by: /s/ ..." signs too
-    return [head, *pieces] if head and signed else pieces
-
-
-def _from_first_mark(names: list[list[Tagged]], dates: int) -> list[list[Tagged]]:
-    """Where the form is signed with "/s/" and has more names than dates, name runs before the first
-    signed one are words of the footnotes or remarks above it taken for a signature ("Boardwalk
-    Merger", "Title: Chief Legal"). With a date for each, they are signers of a joint filing."""
-    signed = [k for k, run in enumerate(names) if any(_is_mark(t) for t in run)]
-    drop = min(signed[0], len(names) - dates) if signed else 0
-    return names[drop:] if drop > 0 else names
-
-
-def _is_mark(t: Tagged) -> bool:
-    return t.word.text.lower().startswith("/s/")
-
-
-def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> list[list[Tagged]]:
-    """More names than dates: a name run starting on the line under the one before it is that name's end.
-
-    A long "/s/ agent, attorney-in-fact for owner" wraps, and its date, set beside the first
-    line, comes between the two lines in reading order.
-    """
-    names = [list(run) for run in names]
-    i = 1
-    while len(names) > signatures and i < len(names):
-        last, first = names[i - 1][-1].word, names[i][0].word
-        below = (first.line == (last.line or 0) + 1) if grid else (
-            first.page == last.page and 0 <= first.top - last.bottom <= 1.0 * max(last.height, first.height))
-        if below:
-            names[i - 1].extend(names.pop(i))
-        else:
-            i += 1
-    return names
-
-
-def _runs(tags: list[Tagged]) -> list[list[Tagged]]:
-    """Consecutive words (in reading order) of one field: one value each."""
-    runs: list[list[Tagged]] = []
-    for t in sorted(tags, key=lambda t: t.index):
-        if runs and t.index - runs[-1][-1].index <= 3:
-            runs[-1].append(t)
-        else:
-            runs.append([t])
-    return runs

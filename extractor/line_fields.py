@@ -228,3 +228,8 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
                         and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
                     out[i] = field
     return out
+
+
+def same_line(a: Word, b: Word) -> bool:
+    """Two words on one page sharing over half the shorter one's height."""
+    return a.page == b.page and min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.height, b.height)

@@ -1,0 +1,93 @@
+"""Which box a check mark is: the top boxes and the owners' relationship boxes by their printed captions.
+
+The classifier tells a mark from other words well, and which box it is less well where boxes sit
+close together; the captions printed beside the boxes settle it.
+"""
+
+from __future__ import annotations
+
+from .labels import LabelFinder, catalog
+from .layout.document import Layout, Word
+from .line_fields import same_line
+from .tagged import Tagged
+from .values import is_check_mark
+
+# A text dump runs the captions together with the columns beside them ("...Section 16. Form 4 or
+# Estimated average burden"), so a caption found there matches only about 0.6 of its words.
+_CAPTION_SCORE = 0.55
+CAPTIONED_BOXES = ("not_subject_to_section16", "aff10b5_one", "form3_holdings_reported", "form4_transactions_reported")
+
+
+def top_boxes_by_caption(by_field: dict[str, list[Tagged]], layout: Layout) -> None:
+    """A mark printed on its caption's first line, left of it, is that caption's box.
+
+    The four boxes at the top of the form sit one above the other with long captions; EDGAR
+    prints the mark in a cell before "Check this box if no longer subject...", and the
+    classifier, seeing the 10b5-1 caption a line below, gave it to that box.
+    """
+    tags = [t for name in CAPTIONED_BOXES for t in by_field.get(name, [])]
+    finder = LabelFinder(layout)
+    captions = [(key, m) for key in CAPTIONED_BOXES
+                for m in finder.find(key, catalog()["checkboxes"][key], min_score=_CAPTION_SCORE, limit=1)]
+    if not captions:
+        return
+    # A mark the classifier left untagged (a text dump's bare "X" before the caption) is the box's too.
+    words = list(layout.words)
+    position = {id(w): i for i, w in enumerate(words)}
+    tagged = {t.index for name in by_field for t in by_field[name]}
+    for key, m in captions:
+        before = position[id(m.first)] - 1
+        if (before >= 0 and before not in tagged and words[before].checkbox is not False
+                and is_check_mark(words[before].text) and same_line(words[before], m.first)):
+            tags.append(Tagged(words[before], before, key, m.score))
+    moved: dict[str, list[Tagged]] = {}
+    for t in tags:
+        mark = t.word
+        beside = [(m.first.x0 - mark.x1, key) for key, m in captions
+                  if m.first.x0 >= mark.x1 - 1.0 and same_line(mark, m.first)]
+        field = min(beside)[1] if beside else t.field
+        moved.setdefault(field, []).append(Tagged(t.word, t.index, field, t.probability) if field != t.field else t)
+    for name in CAPTIONED_BOXES:
+        if name in moved:
+            by_field[name] = sorted(moved[name], key=lambda t: t.index)
+        else:
+            by_field.pop(name, None)
+
+
+_RELATIONSHIP_CAPTIONS = (("director", "owners.*.relationship.is_director"),
+                          ("10%", "owners.*.relationship.is_ten_percent_owner"),
+                          ("officer", "owners.*.relationship.is_officer"),
+                          ("other", "owners.*.relationship.is_other"))
+
+
+def relationship_boxes_by_caption(by_field: dict[str, list[Tagged]], words: list[Word]) -> None:
+    """A relationship mark printed just left of its caption ("X Director") is that caption's box,
+    unless a caption stands as close on its left (a form that prints "Director X"). On a 300 dpi
+    scan the classifier gave the director's mark to the 10% owner box beside it."""
+    fields = {field for _, field in _RELATIONSHIP_CAPTIONS}
+    moved: list[Tagged] = []
+    for name in fields:
+        for t in by_field.get(name, []):
+            field = _caption_right_of(t, words) or t.field
+            moved.append(t if field == t.field else Tagged(t.word, t.index, field, t.probability))
+    for name in fields:
+        kept = sorted((t for t in moved if t.field == name), key=lambda t: t.index)
+        if kept:
+            by_field[name] = kept
+        else:
+            by_field.pop(name, None)
+
+
+def _caption_right_of(t: Tagged, words: list[Word]) -> str | None:
+    mark = t.word
+    line = [w for w in words if w is not mark and same_line(mark, w)]
+    right = min((w for w in line if w.x0 >= mark.x1 - 1.0), key=lambda w: w.x0, default=None)
+    if right is None or right.x0 - mark.x1 > 2.0 * max(mark.height, 1.0):
+        return None
+    field = next((f for caption, f in _RELATIONSHIP_CAPTIONS if right.text.lower().startswith(caption)), None)
+    left = max((w for w in line if w.x1 <= mark.x0 + 1.0), key=lambda w: w.x1, default=None)
+    if field is not None and left is not None and mark.x0 - left.x1 <= right.x0 - mark.x1:
+        before = left.text.lower().rstrip(")")
+        if before in ("owner", "below") or any(before.startswith(c) for c, _ in _RELATIONSHIP_CAPTIONS):
+            return None  # "Director X": a caption as near on the left may be the mark's
+    return field

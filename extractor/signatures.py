@@ -1,0 +1,107 @@
+"""Signatures from the words the classifier tagged as a signer's name or date.
+
+A form is signed at its end: name words count below the "Explanation of Responses" caption only.
+Names are runs of words in reading order, paired with the date runs in order; a run is cut at each
+conformed "/s/" mark, and a long name that wraps under its date is joined back.
+"""
+
+from __future__ import annotations
+
+from .labels import LabelFinder, catalog
+from .layout.document import Layout
+from .records import Signature
+from .tagged import Tagged, joined_text, value_of
+from .values import parse_date
+
+
+def read_signatures(by_field: dict[str, list[Tagged]], layout: Layout, grid: bool) -> list[Signature]:
+    return _signatures(_after_the_tables(by_field, layout), grid)
+
+
+def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict[str, list[Tagged]]:
+    """Signature words below the "Explanation of Responses" caption: the form is signed at its end,
+    and a name or address up in the boxes taken for a signature ("Victory Park Capital Advisors,")
+    made a signature of its own."""
+    found = LabelFinder(layout).find("explanation", catalog()["sections"]["explanation"], min_score=0.8, mark=False)
+    if not found:
+        return by_field
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    start = position[id(found[0].first)]
+    kept = {name: [t for t in by_field.get(name, []) if t.index > start]
+            for name in ("signatures.*.name", "signatures.*.date")}
+    return {**by_field, **kept} if kept["signatures.*.name"] else by_field
+
+
+def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
+    names = _runs(by_field.get("signatures.*.name", []))
+    dates = _runs(by_field.get("signatures.*.date", []))
+    names = _wrapped_names(names, max(len(dates), 1), grid)
+    names = [piece for run in names for piece in _by_conformed_marks(run)]
+    names = _from_first_mark(names, len(dates))
+    out: list[Signature] = []
+    for i, run in enumerate(names):
+        signature = Signature(name=value_of(run, joined_text(run), grid))
+        if i < len(dates):
+            date = parse_date(joined_text(dates[i]))
+            if date:
+                signature.date = value_of(dates[i], date, grid)
+        out.append(signature)
+    return out
+
+
+def _by_conformed_marks(run: list[Tagged]) -> list[list[Tagged]]:
+    """A signature starts at its "/s/" unless an entity signs "by:" it. Words before the first mark
+    are a title or a printed name beside the signature ("Title: Chief Legal Officer /s/ Jennifer
+    ...") unless they sign by a mark of their own, and a second mark starts a second signature
+    that ran on from the first."""
+    starts = [k for k, t in enumerate(run) if _is_mark(t)
+              and not (k and run[k - 1].word.text.lower().rstrip(":,") == "by")]
+    if not starts or starts == [0]:
+        return [run]
+    pieces = [run[a:b] for a, b in zip(starts, [*starts[1:], len(run)])]
+    head = run[:starts[0]]
+    signed = any(_is_mark(t) for t in head)  # "Fund LP, by: /s/ ..." signs too
+    return [head, *pieces] if head and signed else pieces
+
+
+def _from_first_mark(names: list[list[Tagged]], dates: int) -> list[list[Tagged]]:
+    """Where the form is signed with "/s/" and has more names than dates, name runs before the first
+    signed one are words of the footnotes or remarks above it taken for a signature ("Boardwalk
+    Merger", "Title: Chief Legal"). With a date for each, they are signers of a joint filing."""
+    signed = [k for k, run in enumerate(names) if any(_is_mark(t) for t in run)]
+    drop = min(signed[0], len(names) - dates) if signed else 0
+    return names[drop:] if drop > 0 else names
+
+
+def _is_mark(t: Tagged) -> bool:
+    return t.word.text.lower().startswith("/s/")
+
+
+def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> list[list[Tagged]]:
+    """More names than dates: a name run starting on the line under the one before it is that name's end.
+
+    A long "/s/ agent, attorney-in-fact for owner" wraps, and its date, set beside the first
+    line, comes between the two lines in reading order.
+    """
+    names = [list(run) for run in names]
+    i = 1
+    while len(names) > signatures and i < len(names):
+        last, first = names[i - 1][-1].word, names[i][0].word
+        below = (first.line == (last.line or 0) + 1) if grid else (
+            first.page == last.page and 0 <= first.top - last.bottom <= 1.0 * max(last.height, first.height))
+        if below:
+            names[i - 1].extend(names.pop(i))
+        else:
+            i += 1
+    return names
+
+
+def _runs(tags: list[Tagged]) -> list[list[Tagged]]:
+    """Consecutive words (in reading order) of one field: one value each."""
+    runs: list[list[Tagged]] = []
+    for t in sorted(tags, key=lambda t: t.index):
+        if runs and t.index - runs[-1][-1].index <= 3:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
