@@ -19,6 +19,7 @@ CHECK_MARKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "[�
 # "A[1 ]" or with its closing bracket lost. A number in brackets is never a value here: it must end at
 # the bracket or a space, so a negative "(1.50)" is not a marker.
 _FOOTNOTE = re.compile(r"[(\[]\s*(\d{1,2})\s*(?:[)\]]|$|(?=\s))")
+_GLUED_MARKER = re.compile(r"(?<![\d,.])(\d{1,3}(?:,\d{3})+)([1-9]\d?)(?![\d,.])")
 _DATE_MDY = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _NUMBER = re.compile(r"-?\$?\s*\(?\d[\d,]*(?:\.\d+)?\)?|-?\$?\s*\.\d+")
@@ -28,9 +29,13 @@ _DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:
-    """Split footnote markers off a cell: ('$6.4 (1)') -> ('$6.4', ['F1']); ('774,354[1]') -> ('774,354', ['F1'])."""
+    """Split footnote markers off a cell: ('$6.4 (1)') -> ('$6.4', ['F1']); ('774,354[1]') -> ('774,354', ['F1']);
+    ('4,4831') -> ('4,483', ['F1']): a text dump runs a superscript marker into the number, and digits past
+    a full group of three after the last comma can only be the marker's."""
     ids = [f"F{int(m.group(1))}" for m in _FOOTNOTE.finditer(text)]
     rest = _FOOTNOTE.sub(" ", text)
+    ids += [f"F{int(m.group(2))}" for m in _GLUED_MARKER.finditer(rest)]
+    rest = _GLUED_MARKER.sub(r"\1", rest)
     return " ".join(rest.split()), ids
 
 

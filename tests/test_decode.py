@@ -738,3 +738,14 @@ def test_relationship_mark_just_left_of_director_is_the_directors_box():
     words = [_w("Roe", 10, 60), _w("Director", 1600, 1103), _w("X", 1660, 1103), _w("10%", 1680, 1103)]
     tags = ["owners.*.name", None, "owners.*.relationship.is_director", None]
     assert _decode(_page(words), tags).owners[0].relationship.is_director.value is True  # "Director X" stays
+
+
+def test_superscript_marker_a_text_dump_ran_into_a_grouped_number_is_a_footnote():
+    # pdfplumber's text of "4,483" with a superscript "1" after it reads "4,4831".
+    assert split_footnotes("4,4831") == ("4,483", ["F1"])
+    assert split_footnotes("31,644") == ("31,644", []) and split_footnotes("$1,234.50") == ("$1,234.50", [])
+    words = _caption_words("Common Stock 02/16/2023 A 4,4831 A 31,644 D", 10, 100)
+    tags = [N + "security_title"] * 2 + [N + "transaction_date", N + "transaction_code", N + "shares",
+                                         N + "acquired_disposed", N + "shares_owned_following", N + "direct_or_indirect"]
+    row = _decode(_page(words), tags).non_derivative[0]
+    assert (str(row.shares.value), row.shares.footnote_ids) == ("4483", ["F1"])
