@@ -6,6 +6,8 @@ close together; the captions printed beside the boxes settle it.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
 from .line_fields import same_line
@@ -40,18 +42,13 @@ def top_boxes_by_caption(by_field: dict[str, list[Tagged]], layout: Layout) -> N
         if (before >= 0 and before not in tagged and words[before].checkbox is not False
                 and is_check_mark(words[before].text) and same_line(words[before], m.first)):
             tags.append(Tagged(words[before], before, key, m.score))
-    moved: dict[str, list[Tagged]] = {}
-    for t in tags:
-        mark = t.word
-        beside = [(m.first.x0 - mark.x1, key) for key, m in captions
-                  if m.first.x0 >= mark.x1 - 1.0 and same_line(mark, m.first)]
-        field = min(beside)[1] if beside else t.field
-        moved.setdefault(field, []).append(Tagged(t.word, t.index, field, t.probability) if field != t.field else t)
-    for name in CAPTIONED_BOXES:
-        if name in moved:
-            by_field[name] = sorted(moved[name], key=lambda t: t.index)
-        else:
-            by_field.pop(name, None)
+
+    def nearest_caption(t: Tagged) -> str | None:
+        beside = [(m.first.x0 - t.word.x1, key) for key, m in captions
+                  if m.first.x0 >= t.word.x1 - 1.0 and same_line(t.word, m.first)]
+        return min(beside)[1] if beside else None
+
+    _regroup(by_field, CAPTIONED_BOXES, tags, nearest_caption)
 
 
 _RELATIONSHIP_CAPTIONS = (("director", "owners.*.relationship.is_director"),
@@ -64,16 +61,21 @@ def relationship_boxes_by_caption(by_field: dict[str, list[Tagged]], words: list
     """A relationship mark printed just left of its caption ("X Director") is that caption's box,
     unless a caption stands as close on its left (a form that prints "Director X"). On a 300 dpi
     scan the classifier gave the director's mark to the 10% owner box beside it."""
-    fields = {field for _, field in _RELATIONSHIP_CAPTIONS}
-    moved: list[Tagged] = []
-    for name in fields:
-        for t in by_field.get(name, []):
-            field = _caption_right_of(t, words) or t.field
-            moved.append(t if field == t.field else Tagged(t.word, t.index, field, t.probability))
-    for name in fields:
-        kept = sorted((t for t in moved if t.field == name), key=lambda t: t.index)
-        if kept:
-            by_field[name] = kept
+    fields = tuple(field for _, field in _RELATIONSHIP_CAPTIONS)
+    marks = [t for name in fields for t in by_field.get(name, [])]
+    _regroup(by_field, fields, marks, lambda t: _caption_right_of(t, words))
+
+
+def _regroup(by_field: dict[str, list[Tagged]], boxes: tuple[str, ...], marks: list[Tagged],
+             box_of: Callable[[Tagged], str | None]) -> None:
+    """The boxes' tag lists rebuilt from `marks`, each under the box `box_of` names (its own where None)."""
+    moved: dict[str, list[Tagged]] = {}
+    for t in marks:
+        field = box_of(t) or t.field
+        moved.setdefault(field, []).append(t if field == t.field else Tagged(t.word, t.index, field, t.probability))
+    for name in boxes:
+        if name in moved:
+            by_field[name] = sorted(moved[name], key=lambda t: t.index)
         else:
             by_field.pop(name, None)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
-from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, column_gap, one_field_per_address_line,
-                          owner_issuer_by_case, owner_starts, prose_lines_hold_no_signature, same_line,
-                          whole_field_lines)
+from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, column_gap, filler_classes,
+                          one_field_per_address_line, owner_issuer_by_case, owner_starts,
+                          prose_lines_hold_no_signature, same_line, whole_field_lines)
 from .layout.document import Layout, Word
 from .records import (
     RELATIONSHIP_BOXES,
@@ -85,7 +85,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         best = prose_lines_hold_no_signature(layout, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
-    tagged = [t for t in tagged if t.field not in ("label", "other")
+    tagged = [t for t in tagged if t.field not in FILLERS
               and (t.probability >= settings.min_word_probability or best[t.index] != argmax[t.index])]
     tagged = _join_broken_words(tagged, layout)
     tagged = one_table_per_line(table_regions(tagged, layout), layout)
@@ -164,9 +164,6 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
     return out
 
 
-_GAP_FILLERS = frozenset({"label", "other"})
-
-
 def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
     """A word or two taken for a printed label or nothing, between two words of one phrase field,
     is that phrase's: beside them on their line, or, in a table cell, stacked between them at the
@@ -174,7 +171,7 @@ def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
     the form's captions use those words, so the classifier reads them as captions)."""
     names = [str(c) for c in classes]
     phrase = {i for i, name in enumerate(names) if name in _PHRASE_FIELDS}
-    fillers = {i for i, name in enumerate(names) if name in _GAP_FILLERS}
+    fillers = filler_classes(names)
     out = best.copy()
     words = list(layout.words)
     position = {id(w): i for i, w in enumerate(words)}
@@ -204,7 +201,7 @@ def _box_title_wrapped_line(words: list[Word], probabilities: np.ndarray, classe
     last line that reads like a caption ("Chairman Emeritus and" / "Director", "... & Corp" / "Sec").
     It is the title's when the title runs on ("and", a comma) or the classifier is nearly as sure."""
     names = [str(c) for c in classes]
-    fillers = {i for i, name in enumerate(names) if name in _GAP_FILLERS}
+    fillers = filler_classes(names)
     out = best.copy()
     for name in _BOX_TITLES:
         if name not in names:
@@ -558,7 +555,7 @@ def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:
     if index == 0:
         return False
     before, word = words[index - 1], words[index]
-    return (before.line == word.line and before.cell == word.cell) if grid else same_line(before, word)
+    return _same_cell_line(before, word, grid) if grid else same_line(before, word)
 
 
 def _is_start(t: Tagged, words: list[Tagged]) -> bool:

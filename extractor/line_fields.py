@@ -18,6 +18,13 @@ from .layout.document import Layout, Word
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
+# What the classifier calls a word that is no value: a printed caption, or nothing.
+FILLERS = ("label", "other")
+
+
+def filler_classes(names: list[str]) -> set[int]:
+    """The indices of the filler classes among the classifier's class names."""
+    return {names.index(f) for f in FILLERS if f in names}
 
 
 def owner_starts(layout: Layout) -> list[Word]:
@@ -209,7 +216,7 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     out = best.copy()
     words = list(layout.words)
     position = {id(w): i for i, w in enumerate(words)}
-    fillers = {names.index(f) for f in ("label", "other") if f in names}
+    fillers = filler_classes(names)
     fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *ADDRESS_LINE_FIELDS) if f in names]
     runs: list[list[int]] = []  # each line's words between column gaps, as word indices
     for line in layout.lines:

@@ -30,24 +30,11 @@ from .records import (
     Value,
 )
 from .tables import Column, read_table
-from .values import (find_date_span, is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes, state_code,
-                     state_names)
+from .values import (find_date_span, is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes,
+                     spelled_date, state_code, state_names)
 
 _FORM_TOKEN = re.compile(r"^(3|4|5)(/A)?$", re.I)
 _RULE = re.compile(r"^_{3,}$")
-_MONTH = re.compile(r"(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$")
-
-
-def _spelled_dates(words: list[Word]) -> list[list[Word]]:
-    """Dates a signer wrote out over three words ("Feb 2, 2023") on one line."""
-    out = []
-    for a, b, c in zip(words, words[1:], words[2:]):
-        if (_MONTH.match(a.text) and re.fullmatch(r"\d{1,2},?", b.text) and re.fullmatch(r"\d{4}", c.text)
-                and abs(a.y_mid - c.y_mid) < max(a.height, 1.0) * 0.5):
-            out.append([a, b, c])
-    return out
-
-
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 # EDGAR's code for a non-US owner's country or province, printed where a US state goes ("TOKYO M0
 # 105-0011", "LONDON X0 SW1A 1AA"): a letter and a digit.
@@ -695,3 +682,9 @@ class _Extraction:
                 signature.date = self.value(date_words, date, label.score)
             if name or date_words is not None:
                 self.record.signatures.append(signature)
+
+
+def _spelled_dates(words: list[Word]) -> list[list[Word]]:
+    """Dates a signer wrote out over three words ("Feb 2, 2023") on one line."""
+    return [[a, b, c] for a, b, c in zip(words, words[1:], words[2:])
+            if abs(a.y_mid - c.y_mid) < max(a.height, 1.0) * 0.5 and spelled_date(f"{a.text} {b.text} {c.text}")]

@@ -25,8 +25,7 @@ def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict
     found = LabelFinder(layout).find("explanation", catalog()["sections"]["explanation"], min_score=0.8, mark=False)
     if not found:
         return by_field
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    start = position[id(found[0].first)]
+    start = next(i for i, w in enumerate(layout.words) if w is found[0].first)
     kept = {name: [t for t in by_field.get(name, []) if t.index > start]
             for name in ("signatures.*.name", "signatures.*.date")}
     return {**by_field, **kept} if kept["signatures.*.name"] else by_field

@@ -14,6 +14,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
+from .line_fields import filler_classes
 from .records import DerivativeRow, NonDerivativeRow, Value
 from .tables import TEXT_COLUMNS, _rows, starts_row
 from .tagged import Tagged, joined_text, value_of
@@ -100,7 +101,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     names = [str(c) for c in classes]
     index = {name: i for i, name in enumerate(names)}
     position = {id(w): i for i, w in enumerate(layout.words)}
-    loose = {index[name] for name in ("label", "other") if name in index}
+    loose = filler_classes(names)
     previous: list[Word] = []
     table: str | None = None
     started: set[int | None] = set()  # the columns the row being continued has on its first line

@@ -39,6 +39,12 @@ def split_footnotes(text: str) -> tuple[str, list[str]]:
     return " ".join(rest.split()), ids
 
 
+def spelled_date(text: str) -> dt.date | None:
+    """A date written out in words ("Feb 2, 2023") as the whole of `text`; None otherwise."""
+    match = _DATE_WORDS.fullmatch(text.strip())
+    return parse_date(text) if match and match.group(1)[:3].lower() in _MONTHS else None
+
+
 def decimal_text(value: Decimal) -> str:
     """A decimal as plain text: no exponent, no trailing zeros, no negative zero."""
     text = format(value.normalize(), "f")
