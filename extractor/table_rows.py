@@ -31,6 +31,7 @@ _INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its
 _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
+_DATE_HEADERS = {"exercise_date": "exercisable", "expiration_date": "expiration"}
 
 
 def table_regions(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
@@ -233,6 +234,10 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     if not cells:
         return []
     column = {id(t.word): t.field[len(prefix):] for t in cells}
+    headers = _date_headers(cells, page_words) if page_words is not None and not grid else {}
+    for t in cells:
+        if column[id(t.word)] in _DATE_HEADERS and t.word.page in headers:
+            column[id(t.word)] = _nearest_date_header(t.word, headers[t.word.page])
     info = {id(t.word): t for t in cells}
     # Footnote markers in the table join the cell of the value just left of them.
     markers = [t for t in tagged if t.field == "footnote_ref"]
@@ -260,7 +265,9 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
             column[id(m.word)] = column[id(left)]
             info[id(m.word)] = m
         elif table_top <= (m.word.page, m.word.top) <= table_bottom:
-            inside = _band_of(m.word, bands, cells, grid)
+            inside = _date_column_of_marker(m.word, headers[m.word.page]) if m.word.page in headers else None
+            if inside is None:
+                inside = _band_of(m.word, bands, cells, grid)
             if inside is None:
                 inside = _grid_column(m.word, cells, leaves) if grid else _between_column(m.word, markers, cells, leaves)
             if inside is not None:
@@ -404,6 +411,48 @@ def _band_of(marker: Word, bands: dict[str, tuple[float, float]], cells: list[Ta
     for name, (x0, x1) in bands.items():
         if x0 - 1.0 <= marker.x_mid <= x1 + 1.0:
             return name
+    return None
+
+
+def _date_headers(cells: list[Tagged], page_words: list[Word]) -> dict[int, dict[str, Word]]:
+    """Per page, the "Exercisable" and "Expiration" header words over Table II's date columns.
+
+    The two date columns stand side by side under one caption, and the classifier tells them
+    apart less well than their headers do: a lone "3/15/2023" under "Date Exercisable" was taken
+    for the expiration date, and with it the footnote markers the empty cells beside it hold.
+    A page that does not repeat the headers keeps the last page's.
+    """
+    tops: dict[int, float] = {}
+    for t in cells:
+        tops[t.word.page] = min(tops.get(t.word.page, t.word.top), t.word.top)
+    out: dict[int, dict[str, Word]] = {}
+    last: dict[str, Word] | None = None
+    for page in sorted(tops):
+        found: dict[str, Word] = {}
+        for w in page_words:
+            if w.page != page or w.bottom > tops[page] + 0.5:
+                continue
+            word = re.sub(r"[^a-z]", "", w.text.lower())
+            for column, header in _DATE_HEADERS.items():
+                if word == header and (column not in found or w.top > found[column].top):
+                    found[column] = w
+        if len(found) == 2 and found["exercise_date"].x_mid < found["expiration_date"].x_mid:
+            last = found
+        if last is not None:
+            out[page] = last
+    return out
+
+
+def _nearest_date_header(w: Word, headers: dict[str, Word]) -> str:
+    return min(headers, key=lambda column: abs(headers[column].x_mid - w.x_mid))
+
+
+def _date_column_of_marker(marker: Word, headers: dict[str, Word]) -> str | None:
+    """The date column a lone marker stands in, where it stands between the two headers' outer edges."""
+    first, second = headers["exercise_date"], headers["expiration_date"]
+    reach = 0.5 * max(marker.height, 1.0)
+    if first.x0 - reach <= marker.x_mid <= second.x1 + reach:
+        return _nearest_date_header(marker, headers)
     return None
 
 
