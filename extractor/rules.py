@@ -535,8 +535,13 @@ class _Extraction:
             # Leaf headers sit just under their group's header, never pages away.
             reach = match.bottom + (6 * GRID_LINE_HEIGHT if self.grid else 8 * max(w.height for w in match.words))
             for leaf_field, leaf_phrase in entry[2]:
-                leaf = self.find_one("subheader", leaf_phrase, where=lambda w, m=match, r=right, b=reach: (
-                    where(w) and m.x0 - self.tol <= w.x0 < r and self.pos(w) > self.pos(m.first) and w.top <= b))
+                under = lambda w, m=match, r=right, b=reach: (  # noqa: E731
+                    where(w) and m.x0 - self.tol <= w.x0 < r and self.pos(w) > self.pos(m.first) and w.top <= b)
+                leaf = self.find_one("subheader", leaf_phrase, where=under)
+                if leaf is None:
+                    # Narrow leaf headers wrap into each other ("Date" over "Expiration", "Exercisable"
+                    # under it): the phrase's longest word stands for it.
+                    leaf = self.find_one("subheader", max(leaf_phrase.split(), key=len), where=under)
                 if leaf is not None:
                     columns.append(Column(leaf_field, leaf.words))
         return columns
