@@ -264,7 +264,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         if left is not None:
             column[id(m.word)] = column[id(left)]
             info[id(m.word)] = m
-        elif table_top <= (m.word.page, m.word.top) <= table_bottom:
+        # A superscript marker over an empty cell of the first row stands higher than the row's words.
+        elif table_top <= (m.word.page, m.word.bottom) and (m.word.page, m.word.top) <= table_bottom:
             inside = _date_column_of_marker(m.word, headers[m.word.page]) if m.word.page in headers else None
             if inside is None:
                 inside = _band_of(m.word, bands, cells, grid)
