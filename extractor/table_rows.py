@@ -275,7 +275,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
     words = [info[k].word for k in info]
-    rows = _rows(words, grid, lambda w: column[id(w)], "security_title", wrapped)
+    rows = _markers_join_the_row_below(_rows(words, grid, lambda w: column[id(w)], "security_title", wrapped),
+                                       {id(m.word) for m in markers})
     out = []
     for row_words in rows:
         if not row_words:
@@ -291,6 +292,26 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
             _amount_direction(row, by_column, page_words, grid)
         if any(v.present for _, v in _row_values(row)):
             out.append(row)
+    return out
+
+
+def _markers_join_the_row_below(rows: list[list[Word]], marker_ids: set[int]) -> list[list[Word]]:
+    """Rows with the footnote markers that stood alone on a line above a row joined to that row:
+    superscripts over the empty cells of a first row sit higher than its words."""
+    out: list[list[Word]] = []
+    pending: list[Word] = []
+    for row in rows:
+        if row and all(id(w) in marker_ids for w in row):
+            pending.extend(row)
+            continue
+        if pending and row and row[0].page == pending[0].page:
+            row = pending + row
+        elif pending:
+            out.append(pending)  # the next row is on another page: left as it was
+        out.append(row)
+        pending = []
+    if pending:
+        out.append(pending)
     return out
 
 
