@@ -506,6 +506,8 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
     lines = _line_runs(tags, grid)
     if not lines:
         return
+    if grid and len(lines) == 1:
+        lines = _one_cell_street_lines(lines[0])
     second = [k for k in range(1, len(lines))
               if any(t.field.endswith("street2") for t in lines[k]) or lines[k][0].word.text[:1].isdigit()]
     split = second[0] if second else 1
@@ -513,6 +515,21 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
     owner.address.street1 = value_of(first, joined_text(first).rstrip(","), grid)
     rest = [t for line in lines[split:] for t in line]
     owner.address.street2 = value_of(rest, joined_text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
+
+
+def _one_cell_street_lines(run: list[Tagged]) -> list[list[Tagged]]:
+    """The street lines a markdown cell ran together: split where the underlined runs change, else
+    after a "C/O ..." line where the street's number starts ("C/O VICTORY PARK CAPITAL ADVISORS,
+    LLC 150 NORTH RIVERSIDE PLAZA")."""
+    for k in range(1, len(run)):
+        before, here = run[k - 1].word.chunk, run[k].word.chunk
+        if before is not None and here is not None and before != here:
+            return [run[:k], run[k:]]
+    if run[0].word.text.lower().startswith(("c/o", "attn")):
+        for k in range(2, len(run)):
+            if run[k].word.text[:1].isdigit():
+                return [run[:k], run[k:]]
+    return [run]
 
 
 def _same_cell_line(a: Word, b: Word, grid: bool) -> bool:
