@@ -749,3 +749,42 @@ def test_superscript_marker_a_text_dump_ran_into_a_grouped_number_is_a_footnote(
                                          N + "acquired_disposed", N + "shares_owned_following", N + "direct_or_indirect"]
     row = _decode(_page(words), tags).non_derivative[0]
     assert (str(row.shares.value), row.shares.footnote_ids) == ("4483", ["F1"])
+
+
+def _table_two_dates(row_top: float, marker_top: float) -> tuple[Layout, list[str | None]]:
+    """A Table II whose date headers wrap into each other, one row: a date under "Exercisable" and
+    footnote markers over the empty cells either side of it."""
+    words = [_w("Date", 300, 40), _w("Expiration", 360, 40), _w("Exercisable", 300, 48), _w("Date", 360, 48),
+             _w("Units", 10, row_top), _w("(1)", 100, marker_top), _w("01/02/2023", 150, row_top),
+             _w("M", 240, row_top), _w("3/15/2023", 300, row_top), _w("(2)", 375, marker_top),
+             _w("Common", 440, row_top), _w("700", 500, row_top)]
+    tags = [None] * 4 + [D + "security_title", "footnote_ref", D + "transaction_date", D + "transaction_code",
+                         D + "expiration_date", "footnote_ref", D + "underlying_title", D + "underlying_shares"]
+    return _page(words), tags
+
+
+def test_a_date_under_the_exercisable_header_is_the_exercise_date_whatever_its_tag():
+    layout, tags = _table_two_dates(row_top=80, marker_top=80)
+    row = _decode(layout, tags).derivative[0]
+    assert (str(row.exercise_date.value), row.expiration_date.value, row.expiration_date.footnote_ids) == (
+        "2023-03-15", None, ["F2"])
+
+
+def test_superscript_markers_over_a_first_rows_empty_cells_are_its_footnotes():
+    # They stand higher than the row's words: they were dropped, then made a row of their own.
+    layout, tags = _table_two_dates(row_top=80, marker_top=76)
+    rows = _decode(layout, tags).derivative
+    assert len(rows) == 1
+    assert (rows[0].conversion_or_exercise_price.footnote_ids, rows[0].expiration_date.footnote_ids) == (["F1"], ["F2"])
+
+
+def test_two_street_lines_a_markdown_cell_ran_together_are_split():
+    street = "owners.*.address.street1"
+    for line in ("<u>C/O ACME HOLDINGS, LLC</u> <u>150 NORTH PLAZA</u>", "C/O ACME HOLDINGS, LLC 150 NORTH PLAZA"):
+        layout = read_text(f"| Roe Richard | {line} |\n", "made-up.md", markdown=True)
+        tags = ["owners.*.name"] * 2 + [street] * 7
+        address = _decode(layout, tags).owners[0].address
+        assert (address.street1.value, address.street2.value) == ("C/O ACME HOLDINGS, LLC", "150 NORTH PLAZA")
+    layout = read_text("| Roe Richard | 1331 L STREET, NW |\n", "made-up.md", markdown=True)
+    address = _decode(layout, ["owners.*.name"] * 2 + [street] * 4).owners[0].address
+    assert (address.street1.value, address.street2.present) == ("1331 L STREET, NW", False)

@@ -77,3 +77,21 @@ def test_signature_dated_in_words_and_underlined_keeps_its_name_clean():
                     source="made-up.pdf", format="pdf")
     signatures = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).signatures
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ James Roe, attorney-in-fact", "2023-02-02")]
+
+
+def test_date_exercisable_header_wrapped_into_the_expiration_header_still_makes_its_column():
+    # "Date" printed over "Expiration", "Exercisable" under it: the phrase "Date Exercisable" was
+    # never found, and the exercise date's footnote went to the expiration date.
+    words = (_line("Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned", 10, 10)
+             + _line("1. Title of Derivative Security (Instr. 3)", 10, 30) + _line("3. Transaction Date", 150, 30)
+             + _line("6. Date Exercisable and Expiration Date (Month/Day/Year)", 250, 30)
+             + _line("7. Title and Amount of Securities Underlying", 600, 30)
+             + [_w("Date", 258, 50), _w("Expiration", 330, 50), _w("Title", 600, 50), _w("Amount", 640, 50), _w("or", 690, 50)]
+             + [_w("Exercisable", 250, 60), _w("Date", 336, 60), _w("Number", 640, 60), _w("of", 690, 60)]
+             + [_w("Units", 10, 80), _w("01/02/2023", 150, 80), _w("(1)", 260, 80), _w("03/15/2033", 330, 80),
+                _w("Common", 600, 80)])
+    layout = Layout(pages=[Page(number=1, width=800, height=800, lines=group_lines(words, page=1))],
+                    source="made-up.pdf", format="pdf")
+    row = RuleExtractor(RulesSettings(min_anchors=1)).extract(layout).derivative[0]
+    assert (row.exercise_date.footnote_ids, str(row.expiration_date.value), row.expiration_date.footnote_ids) == (
+        ["F1"], "2033-03-15", [])
