@@ -153,3 +153,10 @@ def test_ink_after_a_word_that_is_no_dot_adds_nothing():
     assert _with_full_stop(word, _ink(_letters(3) + [(88, 20, 106, 50)]), 1.0).text == "ABC"  # a next word's letter
     assert _with_full_stop(word, _ink(_letters(3) + [(88, 44, 94, 57)]), 1.0).text == "ABC"  # a comma
     assert _with_full_stop(word, _ink(_letters(3) + [(88, 30, 94, 36)]), 1.0).text == "ABC"  # above the baseline
+
+
+def test_full_stop_a_monospaced_font_centres_in_its_cell_is_added_after_its_word():
+    # A typewriter-style font sets the dot in the middle of a letter-wide cell, 12 px past "ABC":
+    # the page pass read "units" for "units." at a footnote's end, and the dot was looked for too near.
+    ink = _ink(_letters(3) + [(94, 44, 100, 50)])
+    assert _with_full_stop(Word("ABC", 20, 20, 82, 50, confidence=0.96), ink, 1.0).text == "ABC."

@@ -195,7 +195,7 @@ def _with_full_stop(word: Word, ink: np.ndarray, scale: float) -> Word:
     height = bottom - top
     if height < 12 or x1 >= ink.shape[1] - 1:
         return word
-    reach = int(0.45 * height)
+    reach = int(0.75 * height)  # a monospaced font centres its full stop in a letter-wide cell
     region = ink[max(top - 2, 0):bottom + int(0.3 * height), x1 + 1:x1 + reach]
     if not region.any():
         return word
