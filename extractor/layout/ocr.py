@@ -39,6 +39,7 @@ from ..errors import CorruptInputError, InputError, TooLargeError
 from .checkboxes import mark_checkboxes
 from .document import BRACKET_BOXES, Layout, Page, Rect, Word, group_lines, mark_underlines, number_lines
 from .ocr_words import repair_signature_words
+from .ocr_spelling import correct_words
 from .second_pass import reread
 from .tesseract import read_words
 
@@ -101,6 +102,8 @@ class OcrSettings:
     # pass left unread (a lone "I" in a cell), each re-read on enlarged crops; at most this
     # many crops per page, 0 to skip the pass.
     reread_crops: int = 80
+    # Look-alike letters in lower-case words put right against an English word list ("aprii").
+    correct_spelling: bool = True
 
     def __post_init__(self) -> None:
         if self.psm not in PSM_MODES:
@@ -168,6 +171,8 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
                           checkbox=BRACKET_BOXES.get(text)))
     if settings.reread_crops and prepared.on_paper and words:
         words = reread(words, prepared, page_number, settings, source)
+    if settings.correct_spelling:
+        words = correct_words(words)
     words = repair_signature_words(words)
     words = mark_checkboxes(words, prepared.ink, scale)
     mark_underlines(words, prepared.rulings)
