@@ -196,23 +196,40 @@ def _merge_side_by_side(anchors: list[Line]) -> list[Line]:
 
 
 def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], title_field: str) -> list[list[Word]]:
-    """Rows of a text dump, whose cells wrap onto the lines below the row's first.
+    """Rows of a text dump, whose cells wrap onto the lines next to the row's first.
 
     A line with values in at least two columns besides the title starts a row (as an anchor
-    does on a page); any other line continues the row above it.
+    does on a page); any other line continues the row above it, but for the lines a row's
+    centred cells print above its first line. A dump of cells set in the middle of their rows
+    prints a tall cell's first lines above the row's values ("Comm" / "Stock - ... 1,228 ..." /
+    "value"): as many lines of a column as the first row has above its own line are the next
+    row's, not the end of the row above.
     """
-    rows: list[list[Word]] = []
-    before_first: list[Word] = []
+    starts = [i for i, line in enumerate(lines)
+              if starts_row(line, lines[i - 1] if i else [], column_of, title_field, by_position=False)]
+    if not starts:
+        return [[w for line in lines for w in line]] if lines else []
+    owner = [0] * len(lines)
+    for k, start in enumerate(starts):
+        for i in range(start, starts[k + 1] if k + 1 < len(starts) else len(lines)):
+            owner[i] = k
+    above_first: dict[str, int] = {}
+    for line in lines[:starts[0]]:
+        for column in {column_of(w) for w in line if column_of(w) in TEXT_COLUMNS | {title_field}}:
+            above_first[column] = above_first.get(column, 0) + 1
+    moved: dict[int, int] = {}  # id of a word moved to the next row -> that row
+    for k in range(len(starts) - 1):
+        between = range(starts[k] + 1, starts[k + 1])
+        for column, count in above_first.items():
+            holding = [i for i in between if any(column_of(w) == column for w in lines[i])]
+            for i in holding[len(holding) - min(count, len(holding)):]:
+                for w in lines[i]:
+                    if column_of(w) == column:
+                        moved[id(w)] = k + 1
+    rows: list[list[Word]] = [[] for _ in starts]
     for i, line in enumerate(lines):
-        if starts_row(line, lines[i - 1] if i else [], column_of, title_field, by_position=False):
-            rows.append(before_first + line)
-            before_first = []
-        elif rows:
-            rows[-1].extend(line)
-        else:
-            before_first.extend(line)
-    if before_first:
-        rows.append(before_first)
+        for w in line:
+            rows[moved.get(id(w), owner[i])].append(w)
     return rows
 
 

@@ -788,3 +788,17 @@ def test_two_street_lines_a_markdown_cell_ran_together_are_split():
     layout = read_text("| Roe Richard | 1331 L STREET, NW |\n", "made-up.md", markdown=True)
     address = _decode(layout, ["owners.*.name"] * 2 + [street] * 4).owners[0].address
     assert (address.street1.value, address.street2.present) == ("1331 L STREET, NW", False)
+
+
+def test_a_centred_title_line_printed_above_its_row_in_a_dump_is_that_rows_not_the_row_aboves():
+    text = ("Table II - Derivative Securities\n"
+            "Restricted\nStock Unit $0 03/08/2023 A 1,228 Common 1,228 $0 1,228 D\n(RSU)\n"
+            "Restricted\nStock Unit $0 03/08/2023 M 1,495 Common 1,495 $0 0 D\n(RSU)\n")
+    layout = read_text(text, "made-up.txt")
+    sec = D + "security_title"
+    tags = {"Restricted": sec, "Stock": sec, "Unit": sec, "(RSU)": sec, "$0": D + "conversion_or_exercise_price",
+            "03/08/2023": D + "transaction_date", "A": D + "transaction_code", "M": D + "transaction_code",
+            "1,228": D + "shares", "1,495": D + "shares", "Common": D + "underlying_title", "D": D + "direct_or_indirect",
+            "0": D + "shares_owned_following"}
+    rows = _decode(layout, tags).derivative
+    assert [r.security_title.value for r in rows] == ["Restricted Stock Unit (RSU)"] * 2
