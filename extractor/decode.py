@@ -125,16 +125,22 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
 
 _NUMBER_AND_DATE = re.compile(r"(date|shares|price|owned_following|period_of_report)$")
 _BARE_DASH = re.compile(r"^[-\u2010-\u2015]+$")
+_NUMBER = re.compile(r"(shares|price|owned_following|value)$")
 
 
 def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
                              best: np.ndarray) -> np.ndarray:
-    """A bare dash holds no date or number: it takes its likeliest other field. The dash of "Comm
-    Stock - $.16-2/3 value", taken for a date, had split the title. (A bare "$" is a price's.)"""
+    """A bare dash holds no date or number, nor does a word of letters alone hold a number: each
+    takes its likeliest other field. The dash of "Comm Stock - $.16-2/3 value", taken for a date,
+    had split the title; the code "S" of "2/22/2021 S 23571 D" was taken for the amount (0.80,
+    the code 0.19). (A bare "$" is a price's; a month's name is a date's.)"""
     typed = np.array([bool(_NUMBER_AND_DATE.search(str(c))) for c in classes])
+    numbers = np.array([bool(_NUMBER.search(str(c))) for c in classes])
     out = best.copy()
     for i, w in enumerate(words):
         if typed[best[i]] and _BARE_DASH.match(w.text):
+            out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
+        elif numbers[best[i]] and w.text.isalpha():
             out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
     return out
 

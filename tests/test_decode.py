@@ -802,3 +802,15 @@ def test_a_centred_title_line_printed_above_its_row_in_a_dump_is_that_rows_not_t
             "0": D + "shares_owned_following"}
     rows = _decode(layout, tags).derivative
     assert [r.security_title.value for r in rows] == ["Restricted Stock Unit (RSU)"] * 2
+
+
+def test_a_transaction_code_taken_for_the_amount_beside_it_is_the_code():
+    # "2/22/2021 S 23571 D": the "S" at 0.80 amount, 0.19 code, left the row without its code.
+    words = _caption_words("Common Stock 2/22/2021 S 23571 D $5.05 1776432 D", 10, 100)
+    rows = [{N + "security_title": 1.0}] * 2 + [{N + "transaction_date": 1.0},
+                                                  {N + "shares": 0.8, N + "transaction_code": 0.19},
+                                                  {N + "shares": 1.0}, {N + "acquired_disposed": 1.0},
+                                                  {N + "price_per_share": 1.0}, {N + "shares_owned_following": 1.0},
+                                                  {N + "direct_or_indirect": 1.0}]
+    row = _decode_soft(_page(words), rows).non_derivative[0]
+    assert (row.transaction_code.value, str(row.shares.value)) == ("S", "23571")
