@@ -126,6 +126,9 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
 _NUMBER_AND_DATE = re.compile(r"(date|shares|price|owned_following|period_of_report)$")
 _BARE_DASH = re.compile(r"^[-\u2010-\u2015]+$")
 _NUMBER = re.compile(r"(shares|price|owned_following|value)$")
+# A whole date as a table prints it, a footnote marker perhaps glued on; a table's date field this likely takes it.
+_TABLE_DATE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\[(]\d{1,2}[\])])*$")
+_SOME_DATE = 0.05
 
 
 def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
@@ -136,12 +139,18 @@ def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, clas
     the code 0.19). (A bare "$" is a price's; a month's name is a date's.)"""
     typed = np.array([bool(_NUMBER_AND_DATE.search(str(c))) for c in classes])
     numbers = np.array([bool(_NUMBER.search(str(c))) for c in classes])
+    table = np.array(["derivative.*." in str(c) for c in classes])
+    table_dates = table & np.array([str(c).endswith("date") for c in classes])
     out = best.copy()
     for i, w in enumerate(words):
         if typed[best[i]] and _BARE_DASH.match(w.text):
             out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
         elif numbers[best[i]] and w.text.isalpha():
             out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
+        elif (table[best[i]] and not table_dates[best[i]] and _TABLE_DATE.match(w.text)
+              and probabilities[i, table_dates].max(initial=0.0) >= _SOME_DATE):
+            # "04/20/2023(2)" at 0.21 Table I's nature of ownership, 0.19 the exercise date.
+            out[i] = int(np.argmax(np.where(table_dates, probabilities[i], -1.0)))
     return out
 
 

@@ -814,3 +814,13 @@ def test_a_transaction_code_taken_for_the_amount_beside_it_is_the_code():
                                                   {N + "direct_or_indirect": 1.0}]
     row = _decode_soft(_page(words), rows).non_derivative[0]
     assert (row.transaction_code.value, str(row.shares.value)) == ("S", "23571")
+
+
+def test_a_date_in_a_table_row_taken_for_a_text_column_goes_to_the_likeliest_date_column():
+    # "04/20/2023(2)" was given Table I's nature of ownership, the exercise date a close second.
+    words = _caption_words("Units 04/20/2023 A 5,035 04/20/2023(2) Common 5,035", 10, 100)
+    rows = [{D + "security_title": 1.0}, {D + "transaction_date": 1.0}, {D + "transaction_code": 1.0},
+            {D + "shares": 1.0}, {N + "nature_of_ownership": 0.41, D + "exercise_date": 0.39, "other": 0.2},
+            {D + "underlying_title": 1.0}, {D + "underlying_shares": 1.0}]
+    row = _decode_soft(_page(words), rows).derivative[0]
+    assert (str(row.exercise_date.value), row.exercise_date.footnote_ids) == ("2023-04-20", ["F2"])
