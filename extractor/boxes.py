@@ -83,7 +83,9 @@ def _regroup(by_field: dict[str, list[Tagged]], boxes: tuple[str, ...], marks: l
 def _caption_right_of(t: Tagged, words: list[Word]) -> str | None:
     mark = t.word
     line = [w for w in words if w is not mark and same_line(mark, w)]
-    right = min((w for w in line if w.x0 >= mark.x1 - 1.0), key=lambda w: w.x0, default=None)
+    # A speck between the mark and its caption ("X = Director", "x ~~ Director" on a fax) is passed over.
+    right = min((w for w in line if w.x0 >= mark.x1 - 1.0 and any(c.isalnum() for c in w.text)),
+                key=lambda w: w.x0, default=None)
     if right is None or right.x0 - mark.x1 > 2.0 * max(mark.height, 1.0):
         return None
     field = next((f for caption, f in _RELATIONSHIP_CAPTIONS if right.text.lower().startswith(caption)), None)

@@ -437,13 +437,28 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
                 if key in ("non_us_address", "good_address"):
                     continue
                 setattr(owner.address, key, value_of(tags, text.rstrip(","), grid))
+        streets = fields.get("address.street1", []) + fields.get("address.street2", [])
+        if not owner.name.present:
+            streets = _first_street_line_as_name(owner, streets, grid)
         _title_boxes(owner.relationship)
         for flag in RELATIONSHIP_BOXES:
             if not getattr(owner.relationship, flag).present:
                 setattr(owner.relationship, flag, Value(value=False, confidence=0.5, method="model"))
-        _street_lines(owner, fields.get("address.street1", []) + fields.get("address.street2", []), grid)
+        _street_lines(owner, streets, grid)
         if owner.name.present:
             record.owners.append(owner)
+
+
+def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], grid: bool) -> list[Tagged]:
+    """An owner whose name nothing was tagged as, but whose street runs over two lines or more:
+    the first line is the name. On faxes the classifier took "DOLUCA TUNC" over "ONE ANALOG WAY"
+    for a first street line, and the owner, nameless, was dropped with its address and boxes.
+    Returns the street words left."""
+    lines = _line_runs(sorted(streets, key=lambda t: t.index), grid)
+    if len(lines) < 2:
+        return streets
+    owner.name = value_of(lines[0], joined_text(lines[0]), grid)
+    return [t for line in lines[1:] for t in line]
 
 
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska

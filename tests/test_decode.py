@@ -824,3 +824,26 @@ def test_a_date_in_a_table_row_taken_for_a_text_column_goes_to_the_likeliest_dat
             {D + "underlying_title": 1.0}, {D + "underlying_shares": 1.0}]
     row = _decode_soft(_page(words), rows).derivative[0]
     assert (str(row.exercise_date.value), row.exercise_date.footnote_ids) == ("2023-04-20", ["F2"])
+
+
+def test_owner_with_no_word_tagged_name_takes_its_first_street_line_as_the_name():
+    # A fax: "DOLUCA TUNC" over "ONE ANALOG WAY" both taken for the street; the nameless owner was dropped.
+    street = "owners.*.address.street1"
+    words = [*_caption_words("ROE RICHARD", 10, 100), *_caption_words("ONE MAIN WAY", 10, 130),
+             *_caption_words("BOSTON MA 02110", 10, 160), _w("X", 300, 100), _w("Director", 320, 100)]
+    tags = {w: street for w in ("ROE", "RICHARD", "ONE", "MAIN", "WAY")}
+    tags |= {"BOSTON": "owners.*.address.city", "MA": "owners.*.address.state", "02110": "owners.*.address.zip_code",
+             "X": "owners.*.relationship.is_director"}
+    owner = _decode(_page(words), tags).owners[0]
+    assert (owner.name.value, owner.address.street1.value, owner.address.city.value) == ("ROE RICHARD", "ONE MAIN WAY",
+                                                                                          "BOSTON")
+    assert owner.relationship.is_director.value is True
+
+
+def test_a_speck_between_a_relationship_mark_and_its_caption_is_passed_over():
+    # A fax read "x ~~ Director": the caption right of the mark was the speck, and the mark stayed the officer's.
+    words = [Word("Roe", 108, 684, 160, 704), Word("x", 1152, 739, 1168, 758), Word("~~", 1179, 732, 1190, 763),
+             Word("Director", 1203, 736, 1286, 753), Word("10%", 1445, 735, 1489, 753), Word("Owner", 1499, 735, 1568, 753)]
+    tags = {"Roe": "owners.*.name", "x": "owners.*.relationship.is_officer"}
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert (relationship.is_director.value, relationship.is_officer.value) == (True, False)
