@@ -38,3 +38,11 @@ def test_form_words_and_settings_are_checked():
     assert {"stock", "common", "restricted"} <= form_words()
     with pytest.raises(ValueError, match="max_swaps"):
         SpellingSettings(max_swaps=0)
+
+
+def test_date_with_no_such_month_day_or_year_becomes_the_real_date_one_digit_swap_makes():
+    # A fax's "0" reads "9", its "2" reads "7"; real dates and dates two swaps off stay as read.
+    assert [correct_text(w) for w in ("94/01/2023", "04/91/2023(1)", "7023-03-03", "(94/01/2023)")] == [
+        "04/01/2023", "04/01/2023(1)", "2023-03-03", "(04/01/2023)"]
+    assert [correct_text(w) for w in ("2025-06-06", "02/30/2023", "99/99/2023", "12/5/2022")] == [
+        "2025-06-06", "02/30/2023", "99/99/2023", "12/5/2022"]

@@ -11,6 +11,9 @@ look-alike letters, and:
   the commoner English word.
 Capitalised words are left alone otherwise: on a form they are mostly names ("Tunc" is one
 swap from "Tune").
+
+Dates the same way: a fax's "0" reads "9" ("94/01/2023"), and a date with no such month, day
+or year becomes the one real date a single look-alike digit swap makes of it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ LOOK_ALIKES: dict[str, tuple[str, ...]] = {
     "a": ("o",), "o": ("a",), "n": ("u",), "u": ("n",), "h": ("b",), "b": ("h",),
     "rn": ("m",), "m": ("rn",), "cl": ("d",), "d": ("cl",), "vv": ("w",),
 }
+# Digits a fax's blurred strokes turn into each other.
+DIGIT_LOOK_ALIKES: dict[str, tuple[str, ...]] = {
+    "9": ("0",), "0": ("9", "6", "8"), "6": ("0", "5"), "8": ("0", "3"), "3": ("8",), "5": ("6",),
+    "7": ("2", "1"), "2": ("7",), "1": ("7",),
+}
+_END = r"(\D*(?:[\[(]\d{1,2}[\])]\D*)*)"  # punctuation and footnote markers after a date
+_DATE = re.compile(rf"^(\D*)(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_END}$|^(\D*)(\d{{4}})-(\d{{2}})-(\d{{2}}){_END}$")
 _CORE = re.compile(r"^([^A-Za-z]*)([A-Za-z]+(?:'[a-z]+)?)([^A-Za-z]*)$")
 
 
@@ -76,6 +86,9 @@ def correct_words(words: list[Word], settings: SpellingSettings | None = None) -
 
 def correct_text(text: str, settings: SpellingSettings | None = None) -> str:
     settings = settings or SpellingSettings()
+    date = _DATE.match(text)
+    if date:
+        return _real_date(text, date)
     match = _CORE.match(text)
     if not match:
         return text
@@ -90,6 +103,28 @@ def correct_text(text: str, settings: SpellingSettings | None = None) -> str:
         return text
     best = _best_swap(core, settings.max_swaps, settings.min_frequency)
     return text if best is None else before + best + after
+
+
+def _real_date(text: str, match: re.Match) -> str:
+    """`text` unchanged if it is a real date, else the one real date a single digit swap makes of it."""
+    if _is_real_date(match):
+        return text
+    found = set()
+    for i, c in enumerate(text):
+        for other in DIGIT_LOOK_ALIKES.get(c, ()):
+            candidate = text[:i] + other + text[i + 1:]
+            again = _DATE.match(candidate)
+            if again and _is_real_date(again):
+                found.add(candidate)
+    return found.pop() if len(found) == 1 else text
+
+
+def _is_real_date(match: re.Match) -> bool:
+    if match.group(2) is not None:
+        month, day, year = (int(match.group(k)) for k in (2, 3, 4))
+    else:
+        year, month, day = (int(match.group(k)) for k in (7, 8, 9))
+    return 1 <= month <= 12 and 1 <= day <= 31 and 1990 <= year <= 2049
 
 
 def _cased_as(model: str, word: str) -> str:
