@@ -129,6 +129,7 @@ _NUMBER = re.compile(r"(shares|price|owned_following|value)$")
 # A whole date as a table prints it, a footnote marker perhaps glued on; a table's date field this likely takes it.
 _TABLE_DATE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\[(]\d{1,2}[\])])*$")
 _SOME_DATE = 0.05
+_TITLE = re.compile(r"(security_title|underlying_title|nature_of_ownership)$")
 
 
 def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
@@ -145,6 +146,9 @@ def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, clas
     for i, w in enumerate(words):
         if typed[best[i]] and _BARE_DASH.match(w.text):
             out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
+            after_title = i and same_line(words[i - 1], w) and _TITLE.search(str(classes[out[i - 1]]))
+            if str(classes[out[i]]) in FILLERS and after_title:
+                out[i] = out[i - 1]  # "Comm Stock -" wrapping onto "$.16-2/3 value": the title's own dash
         elif numbers[best[i]] and w.text.isalpha():
             out[i] = int(np.argmax(np.where(typed, -1.0, probabilities[i])))
         elif (table[best[i]] and not table_dates[best[i]] and _TABLE_DATE.match(w.text)

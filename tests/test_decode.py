@@ -847,3 +847,14 @@ def test_a_speck_between_a_relationship_mark_and_its_caption_is_passed_over():
     tags = {"Roe": "owners.*.name", "x": "owners.*.relationship.is_officer"}
     relationship = _decode(_page(words), tags).owners[0].relationship
     assert (relationship.is_director.value, relationship.is_officer.value) == (True, False)
+
+
+def test_a_titles_dash_at_the_end_of_its_line_stays_in_the_title():
+    # "Comm Stock -" over "$.16-2/3 value": the dash, taken for the amount beside it, was dropped.
+    words = [*_caption_words("Comm 1,779", 10, 100), *_caption_words("Stock -", 10, 110),
+             *_caption_words("$.16-2/3", 10, 120), *_caption_words("value", 10, 130)]
+    rows = [{D + "underlying_title": 1.0}, {D + "underlying_shares": 1.0}, {D + "underlying_title": 1.0},
+            {D + "underlying_shares": 0.57, "other": 0.34, D + "underlying_title": 0.05},
+            {D + "underlying_title": 1.0}, {D + "underlying_title": 1.0}]
+    row = _decode_soft(_page(words), rows).derivative[0]
+    assert row.underlying_title.value == "Comm Stock - $.16-2/3 value"
