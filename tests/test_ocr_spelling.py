@@ -46,3 +46,19 @@ def test_date_with_no_such_month_day_or_year_becomes_the_real_date_one_digit_swa
         "04/01/2023", "04/01/2023(1)", "2023-03-03", "(04/01/2023)"]
     assert [correct_text(w) for w in ("2025-06-06", "02/30/2023", "99/99/2023", "12/5/2022")] == [
         "2025-06-06", "02/30/2023", "99/99/2023", "12/5/2022"]
+
+
+def _line(text: str) -> list[Word]:
+    words, x = [], 0.0
+    for part in text.split():
+        words.append(Word(part, x, 10, x + 10 * len(part), 30))
+        x += 10 * len(part) + 8
+    return words
+
+
+def test_initial_or_title_before_a_name_gets_its_full_stop_back():
+    # "Kristopher R, Tate" and "for Ms, Park" on faxes; series and roman numerals keep their commas.
+    fixed = [" ".join(w.text for w in correct_words(_line(text))) for text in (
+        "Kristopher R, Tate", "attorney-in-fact for Ms, Park", "Class A, Class B", "OCM Holdings I, LLC", "A, B")]
+    assert fixed == ["Kristopher R. Tate", "attorney-in-fact for Ms. Park", "Class A, Class B", "OCM Holdings I, LLC",
+                     "A, B"]

@@ -78,10 +78,29 @@ def correct_words(words: list[Word], settings: SpellingSettings | None = None) -
     """`words` with their look-alike misreadings put right (their boxes and confidences kept)."""
     settings = settings or SpellingSettings()
     out = []
-    for w in words:
+    for k, w in enumerate(words):
         fixed = correct_text(w.text, settings)
+        if _INITIAL_WITH_COMMA.match(fixed) and _in_a_name(words, k):
+            fixed = fixed[:-1] + "."
         out.append(w if fixed == w.text else replace(w, text=fixed))
     return out
+
+
+# An initial or a title before a name, its full stop read as a comma: "Kristopher R, Tate", "Ms, Park".
+_INITIAL_WITH_COMMA = re.compile(r"^(?:[A-HJ-UWYZ]|Mr|Ms|Mrs|Dr),$")  # not I, V, X: "Fund I, L.P."
+_NOT_NAMES = {"class", "series", "tranche", "group", "note", "notes", "unit", "units", "plan", "schedule", "exhibit"}
+
+
+def _in_a_name(words: list[Word], k: int) -> bool:
+    """Whether words[k] comes before a capitalised word of its line and, an initial, after one that
+    names no series ("Class A, Class B")."""
+    if k == 0 or k + 1 >= len(words):
+        return False
+    before, here, after = words[k - 1], words[k], words[k + 1]
+    same_line = all(abs(w.top - here.top) < 0.5 * max(here.bottom - here.top, 1.0) for w in (before, after))
+    honorific = len(here.text) > 2  # "Ms," needs no name before it
+    return (same_line and before.x1 <= here.x0 and here.x1 <= after.x0 and after.text[:1].isupper()
+            and (honorific or before.text[:1].isupper() and before.text.lower().strip(",.") not in _NOT_NAMES))
 
 
 def correct_text(text: str, settings: SpellingSettings | None = None) -> str:
