@@ -466,6 +466,7 @@ def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], gri
 
 
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
+_SUITE = re.compile(r"^(?:suite|ste\.?|unit|apt\.?|room|#)$", re.IGNORECASE)
 
 
 def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:
@@ -563,6 +564,12 @@ def _one_cell_street_lines(run: list[Tagged]) -> list[list[Tagged]]:
         for k in range(2, len(run)):
             if run[k].word.text[:1].isdigit():
                 return [run[:k], run[k:]]
+    # "ONE MANHATTANVILLE ROAD SUITE 201": a suite with no comma before it was a line of its own
+    # ("PLAZA, SUITE 5200" is one line).
+    for k in range(1, len(run) - 1):
+        if (_SUITE.match(run[k].word.text) and any(c.isdigit() for c in run[k + 1].word.text)
+                and not run[k - 1].word.text.endswith(",")):
+            return [run[:k], run[k:]]
     return [run]
 
 

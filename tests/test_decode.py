@@ -785,6 +785,13 @@ def test_two_street_lines_a_markdown_cell_ran_together_are_split():
         tags = ["owners.*.name"] * 2 + [street] * 7
         address = _decode(layout, tags).owners[0].address
         assert (address.street1.value, address.street2.value) == ("C/O ACME HOLDINGS, LLC", "150 NORTH PLAZA")
+    layout = read_text("| Roe Richard | ONE MAIN ROAD SUITE 201 |\n", "made-up.md", markdown=True)
+    address = _decode(layout, ["owners.*.name"] * 2 + [street] * 5).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("ONE MAIN ROAD", "SUITE 201")
+    for line in ("150 NORTH PLAZA, SUITE 5200", "9 W. 57TH STREET, 43RD FLOOR"):  # one line each
+        layout = read_text(f"| Roe Richard | {line} |\n", "made-up.md", markdown=True)
+        address = _decode(layout, ["owners.*.name"] * 2 + [street] * len(line.split())).owners[0].address
+        assert (address.street1.value, address.street2.present) == (line, False)
     layout = read_text("| Roe Richard | 1331 L STREET, NW |\n", "made-up.md", markdown=True)
     address = _decode(layout, ["owners.*.name"] * 2 + [street] * 4).owners[0].address
     assert (address.street1.value, address.street2.present) == ("1331 L STREET, NW", False)
