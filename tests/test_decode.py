@@ -865,3 +865,20 @@ def test_a_titles_dash_at_the_end_of_its_line_stays_in_the_title():
             {D + "underlying_title": 1.0}, {D + "underlying_title": 1.0}]
     row = _decode_soft(_page(words), rows).derivative[0]
     assert row.underlying_title.value == "Comm Stock - $.16-2/3 value"
+
+
+def test_signature_words_inside_a_footnote_row_of_markdown_are_footnote_text():
+    # The issuer's name in a footnote ("...provide to Example Power Corporation, any security holder")
+    # was read as the first signature.
+    text = ("| Explanation of Responses: |\n"
+            "| 1. The reporting person undertakes to provide to Example Power Corporation, upon request, full information. |\n"
+            "|  | Patrick Roe, attorney-in-fact | 03/10/2023 |\n")
+    layout = read_text(text, "made-up.md", markdown=True)
+    lines = layout.pages[0].lines
+    tags = [None] * len(lines[0].words) + ["footnote_ref"] + ["footnotes.*.text"] * (len(lines[1].words) - 1)
+    for i, w in enumerate(lines[1].words):
+        if w.text in ("Example", "Power", "Corporation,"):
+            tags[len(lines[0].words) + i] = "signatures.*.name"
+    tags += ["signatures.*.name"] * 3 + ["signatures.*.date"]
+    record = _decode(layout, tags)
+    assert [s.name.value for s in record.signatures] == ["Patrick Roe, attorney-in-fact"]
