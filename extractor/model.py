@@ -388,7 +388,8 @@ def choose(rules: Record | None, model: Record | None) -> Record | None:
 
 def with_model_readings(rules: Record, model: Record) -> Record:
     """The rules' record with the model's checkbox states, where the model read the same owners,
-    and the model's longer reading of a name, city or title the rules cut short (`_longer_reading`).
+    the model's longer reading of a name, city or title the rules cut short (`_longer_reading`),
+    and the model's name and address of an owner the rules found no street for.
 
     On 60 dev filings each as PDF, text dump and markdown the model had 99.4% of the boxes right
     and the rules 92.1%: a mark is a glyph the rules find by position, the model by what it looks like.
@@ -405,6 +406,11 @@ def with_model_readings(rules: Record, model: Record) -> Record:
                 if longer is not None:
                     boxes[name] = longer
             update: dict[str, Any] = {"relationship": ours.relationship.model_copy(update=boxes)}
+            if not ours.address.street1.present and theirs.address.street1.present and theirs.name.present:
+                # The rules found no street: on a form that prints no "(Street)" caption they ran the
+                # name on over it ("Segedi Bryan K ONE E. WASHINGTON"); the model read the block by lines.
+                owners.append(ours.model_copy(update=update | {"name": theirs.name, "address": theirs.address}))
+                continue
             if (city := _longer_reading(ours.address.city, theirs.address.city)) is not None:
                 update["address"] = ours.address.model_copy(update={"city": city})
             if (name := _longer_reading(ours.name, theirs.name)) is not None:

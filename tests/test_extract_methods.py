@@ -132,3 +132,19 @@ def test_choose_takes_the_models_reading_where_the_rules_cut_a_wrapped_city_or_t
     assert kept.address.street1.value == "100 N. Broadway"  # streets stay the rules': see _longer_reading
     unsure = Record(owners=[owner("Oklahoma City", "President and CEO", "model", 0.5)])
     assert with_model_readings(rules, unsure).owners[0].address.city.value == "Oklahoma"
+
+
+def test_choose_takes_the_models_name_and_address_of_an_owner_the_rules_found_no_street_for():
+    # A form with no "(Street)" caption: the rules ran the name on over the street line.
+    from extractor.model import with_model_readings
+    from extractor.records import ReportingOwner
+
+    ours, theirs = ReportingOwner(), ReportingOwner()
+    ours.name = Value(value="Segedi Bryan K ONE E. WASHINGTON", confidence=0.9, method="rules")
+    ours.address.city = Value(value="PHOENIX", confidence=0.9, method="rules")
+    theirs.name = Value(value="Segedi Bryan K", confidence=0.95, method="model")
+    theirs.address.street1 = Value(value="ONE E. WASHINGTON STREET, SUITE 1400", confidence=0.9, method="model")
+    theirs.address.city = Value(value="PHOENIX", confidence=0.9, method="model")
+    kept = with_model_readings(Record(owners=[ours]), Record(owners=[theirs])).owners[0]
+    assert (kept.name.value, kept.address.street1.value, kept.name.method) == (
+        "Segedi Bryan K", "ONE E. WASHINGTON STREET, SUITE 1400", "model")
