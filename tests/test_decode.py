@@ -882,3 +882,22 @@ def test_signature_words_inside_a_footnote_row_of_markdown_are_footnote_text():
     tags += ["signatures.*.name"] * 3 + ["signatures.*.date"]
     record = _decode(layout, tags)
     assert [s.name.value for s in record.signatures] == ["Patrick Roe, attorney-in-fact"]
+
+
+def test_a_titles_last_wrapped_line_set_as_close_to_the_next_row_as_to_its_own_lines_stays_in_its_row():
+    # Lines and rows at one pitch (gap 0.475 of a line's height): "share", the end of "Common Stock,
+    # $0.01 par value per share", stood alone and went to the next row, nearer to its middle.
+    words, tags = [], []
+    for row, top in enumerate((100.0, 147.2)):
+        for k, line in enumerate(("Common Stock,", "$0.01 par", "value per", "share")):
+            for j, text in enumerate(line.split()):
+                words.append(Word(text, 10 + 40 * j, top + 11.8 * k, 10 + 40 * j + 6 * len(text), top + 11.8 * k + 8))
+                tags.append(N + "security_title")
+        for text, x, field in (("05/15/2023", 150, "transaction_date"), ("P", 230, "transaction_code"),
+                               (f"{row + 1},000", 260, "shares"), ("D", 330, "direct_or_indirect")):
+            words.append(Word(text, x, top, x + 6 * len(text), top + 8))
+            tags.append(N + field)
+    layout = _page(words)
+    by_text = {id(w): t for w, t in zip(words, tags)}
+    rows = _decode(layout, [by_text[id(w)] for w in layout.words]).non_derivative
+    assert [r.security_title.value for r in rows] == ["Common Stock, $0.01 par value per share"] * 2
