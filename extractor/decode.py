@@ -589,8 +589,9 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
         if match and _is_start(t, words):
             note_id = f"F{int(match.group(1) or match.group(2))}"
             # A number in a footnote's sentence ("convert into one (1) share") starts no footnote:
-            # footnotes start their lines.
-            inside = notes and (note_id == notes[-1][0] or _line_goes_on(layout_words, t.index, grid))
+            # footnotes start their lines, in the order of their numbers.
+            inside = notes and (int(note_id[1:]) <= max(int(n[1:]) for n, _ in notes)
+                                or _line_goes_on(layout_words, t.index, grid))
             if not inside:
                 notes.append((note_id, []))
                 continue

@@ -901,3 +901,14 @@ def test_a_titles_last_wrapped_line_set_as_close_to_the_next_row_as_to_its_own_l
     by_text = {id(w): t for w, t in zip(words, tags)}
     rows = _decode(layout, [by_text[id(w)] for w in layout.words]).non_derivative
     assert [r.security_title.value for r in rows] == ["Common Stock, $0.01 par value per share"] * 2
+
+
+def test_number_in_parentheses_wrapped_to_the_start_of_a_footnote_line_does_not_cut_the_footnote():
+    # "...automatically convert into one" / "(1) share of common stock" in footnote 3 of a PDF.
+    words = [*_caption_words("1. Granted.", 10, 400), *_caption_words("3. Each unit converts into one", 10, 412),
+             *_caption_words("(1) share of common stock.", 10, 424)]
+    tags = ["footnote_ref", "footnotes.*.text", "footnote_ref"] + ["footnotes.*.text"] * 5 + ["footnote_ref"] + [
+        "footnotes.*.text"] * 4
+    notes = _decode(_page(words), tags).footnotes
+    assert [(n.id, n.text.value) for n in notes] == [
+        ("F1", "Granted."), ("F3", "Each unit converts into one (1) share of common stock.")]
