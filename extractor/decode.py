@@ -594,7 +594,9 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
                                 or _line_goes_on(layout_words, t.index, grid))
             if not inside:
                 notes.append((note_id, []))
-                continue
+            else:
+                notes[-1][1].append(t)  # the sentence's own "(1)"
+            continue
         if t.field != "footnotes.*.text":
             continue
         if not notes:
