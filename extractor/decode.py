@@ -82,8 +82,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
-    if layout.format in ("text", "markdown"):
-        best = prose_lines_hold_no_signature(layout, classes, best)
+    best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in FILLERS

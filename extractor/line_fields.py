@@ -167,9 +167,13 @@ def column_gap(left: Word, right: Word) -> bool:
     return right.x0 - left.x1 >= 3 * width
 
 
-def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray,
+                                  between_only: bool = False) -> np.ndarray:
     """A text dump runs a footnote's lines full width: signature-name words inside a line that is
-    two-thirds footnote or remarks text ("Corp., Catalyst Merger" of a merger's footnote) are that text."""
+    two-thirds footnote or remarks text ("Corp., Catalyst Merger" of a merger's footnote) are that text.
+
+    `between_only` (a page, where a signature may stand on a footnote's last line, right of it):
+    only the signature words with that text on both sides of them."""
     names = [str(c) for c in classes]
     if "signatures.*.name" not in names:
         return best
@@ -183,8 +187,9 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
         main = max(counts, key=counts.get, default=None)
         if main is None or counts[main] * 3 < len(members) * 2:
             continue
+        inside = [i for i in members if out[i] in prose]
         for i in members:
-            if out[i] == signature:
+            if out[i] == signature and (not between_only or inside[0] < i < inside[-1]):
                 out[i] = main
     return out
 

@@ -912,3 +912,15 @@ def test_number_in_parentheses_wrapped_to_the_start_of_a_footnote_line_does_not_
     notes = _decode(_page(words), tags).footnotes
     assert [(n.id, n.text.value) for n in notes] == [
         ("F1", "Granted."), ("F3", "Each unit converts into one (1) share of common stock.")]
+
+
+def test_signature_words_between_footnote_words_of_a_pdf_line_are_footnote_text():
+    # "...to provide to Example Power Corporation, any security holder..." on a page; a signature
+    # standing right of a footnote's last line stays a signature.
+    words = [*_caption_words("1. The person will provide to Example Power Corporation, any holder full data.", 10, 400),
+             *_caption_words("2. Held by a trust.", 10, 412), *_caption_words("/s/ Pat Roe 03/10/2023", 500, 412)]
+    tags = ["footnote_ref"] + ["footnotes.*.text"] * 5 + ["signatures.*.name"] * 3 + ["footnotes.*.text"] * 4
+    tags += ["footnote_ref"] + ["footnotes.*.text"] * 4 + ["signatures.*.name"] * 3 + ["signatures.*.date"]
+    record = _decode(_page(words), tags)
+    assert [s.name.value for s in record.signatures] == ["/s/ Pat Roe"]
+    assert record.footnotes[0].text.value == "The person will provide to Example Power Corporation, any holder full data."
