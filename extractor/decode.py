@@ -425,8 +425,10 @@ def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, g
         for path, tags in fields.items():
             text = joined_text(tags)
             if path.startswith("relationship.is_"):
-                tags = [t for t in tags if t.word.checkbox is not False and (t.word.checkbox or is_check_mark(t.word.text)
-                                                                            or len(t.word.text) <= 3)]
+                # A short word may be a mark OCR misread; a lone bracket (the "]" of "[ WAL ]") is none.
+                tags = [t for t in tags if t.word.checkbox is not False and (
+                    t.word.checkbox or is_check_mark(t.word.text)
+                    or len(t.word.text) <= 3 and t.word.text not in _BRACKETS)]
                 if tags:
                     setattr(owner.relationship, path.split(".")[1], value_of(tags, True, grid))
             elif path in ("relationship.officer_title", "relationship.other_text", "name"):
@@ -465,6 +467,7 @@ def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], gri
     return [t for line in lines[1:] for t in line]
 
 
+_BRACKETS = {"[", "]", "(", ")", "{", "}", "|"}
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
 _SUITE = re.compile(r"^(?:suite|ste\.?|unit|apt\.?|room|#)$", re.IGNORECASE)
 

@@ -924,3 +924,12 @@ def test_signature_words_between_footnote_words_of_a_pdf_line_are_footnote_text(
     record = _decode(_page(words), tags)
     assert [s.name.value for s in record.signatures] == ["/s/ Pat Roe"]
     assert record.footnotes[0].text.value == "The person will provide to Example Power Corporation, any holder full data."
+
+
+def test_the_closing_bracket_of_the_ticker_is_no_relationship_mark():
+    # "BANCORPORATION [ WAL ]" just left of the box captions: its "]" at 0.79 the director's box.
+    words = [_w("Roe", 10, 60), _w("BANCORP", 200, 100), _w("[", 300, 100), _w("WAL", 306, 100), _w("]", 330, 100),
+             _w("Director", 434, 100), _w("X", 416, 110), _w("Officer", 434, 110)]
+    tags = {"Roe": "owners.*.name", "]": "owners.*.relationship.is_director", "X": "owners.*.relationship.is_officer"}
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert (relationship.is_director.value, relationship.is_officer.value) == (False, True)
