@@ -520,16 +520,29 @@ def _title_boxes(relationship) -> None:
     all checks its own, as OCR misses marks more often than words.
     """
     officer, other = relationship.officer_title, relationship.other_text
-    if relationship.is_other.present and not relationship.is_officer.present and officer.present and not other.present:
-        relationship.other_text, relationship.officer_title = officer, type(officer)()
-    elif relationship.is_officer.present and not relationship.is_other.present and other.present and not officer.present:
-        relationship.officer_title, relationship.other_text = other, type(other)()
+    if relationship.is_other.present and not relationship.is_officer.present and officer.present:
+        relationship.other_text, relationship.officer_title = _joined(other, officer), type(officer)()
+    elif relationship.is_officer.present and not relationship.is_other.present and other.present:
+        relationship.officer_title, relationship.other_text = _joined(officer, other), type(other)()
     if any(getattr(relationship, flag).present for flag in RELATIONSHIP_BOXES):
         return
     for text, flag in (("officer_title", "is_officer"), ("other_text", "is_other")):
         given = getattr(relationship, text)
         if given.present and str(given.value).strip():
             setattr(relationship, flag, given.model_copy(update={"value": True}))
+
+
+def _joined(first: Value, second: Value) -> Value:
+    """One text of two values read apart ("See" as the other text, "Remarks" as a title), in reading order."""
+    if not first.present:
+        return second
+    a, b = sorted((first, second), key=_reading_place)
+    return a.model_copy(update={"value": f"{a.value} {b.value}", "confidence": min(a.confidence, b.confidence)})
+
+
+def _reading_place(v: Value) -> tuple:
+    p = v.provenance
+    return (p.page, p.bbox[1], p.bbox[0]) if p is not None and p.bbox is not None else (0, 0.0, 0.0)
 
 
 def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None:

@@ -933,3 +933,12 @@ def test_the_closing_bracket_of_the_ticker_is_no_relationship_mark():
     tags = {"Roe": "owners.*.name", "]": "owners.*.relationship.is_director", "X": "owners.*.relationship.is_officer"}
     relationship = _decode(_page(words), tags).owners[0].relationship
     assert (relationship.is_director.value, relationship.is_officer.value) == (False, True)
+
+
+def test_other_text_split_between_the_two_title_fields_is_one_text_under_the_other_box():
+    # "See" read as the other text, "Remarks" as an officer title, under a checked "Other" box.
+    words = [_w("Roe", 10, 60), _w("X", 682, 159), _w("Other", 700, 159), _w("See", 706, 170), _w("Remarks", 725, 170)]
+    tags = {"Roe": "owners.*.name", "X": "owners.*.relationship.is_other", "See": "owners.*.relationship.other_text",
+            "Remarks": "owners.*.relationship.officer_title"}
+    relationship = _decode(_page(words), tags).owners[0].relationship
+    assert (relationship.other_text.value, relationship.officer_title.present) == ("See Remarks", False)
