@@ -255,8 +255,10 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     apart_is_own_cell = wrapped and any(_GLUED_MARKER.search(w.text) for w in cell_words)
     for m in markers:
         left = _left_value(m.word, cell_words, grid)
-        if left is not None and apart_is_own_cell:
-            inside = _between_column(m.word, markers, cells, leaves)
+        if left is not None and wrapped:
+            # As many lone markers as empty columns between two values, two or more ("1,228 (1) (1)
+            # Stock"), are those columns' even where the dump's values carry no glued markers.
+            inside = _between_column(m.word, markers, cells, leaves, at_least=1 if apart_is_own_cell else 2)
             if inside is not None:
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
@@ -402,7 +404,8 @@ def _grid_column(marker: Word, cells: list[Tagged], leaves: list[str]) -> str | 
     return leaves[at] or None if 0 <= at < len(leaves) else None
 
 
-def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], leaves: list[str]) -> str | None:
+def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], leaves: list[str],
+                    at_least: int = 1) -> str | None:
     """On a page, the column of a marker standing alone between two of its row's values.
 
     The form's columns between theirs are the empty cells it can note; it takes the one in its
@@ -420,7 +423,7 @@ def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], le
     between = [leaf for leaf in leaves[start + 1:end] if leaf]
     lone = sorted((m.word for m in markers if beside(m.word) and left.word.x1 <= m.word.x0 and m.word.x1 <= right.word.x0),
                   key=lambda w: w.x0)
-    if not between or len(lone) != len(between) or marker not in lone:
+    if len(between) < at_least or len(lone) != len(between) or marker not in lone:
         return None
     return between[lone.index(marker)]
 

@@ -942,3 +942,15 @@ def test_other_text_split_between_the_two_title_fields_is_one_text_under_the_oth
             "Remarks": "owners.*.relationship.officer_title"}
     relationship = _decode(_page(words), tags).owners[0].relationship
     assert (relationship.other_text.value, relationship.officer_title.present) == ("See Remarks", False)
+
+
+def test_two_lone_markers_between_the_amount_and_the_underlying_title_of_a_dump_note_the_two_dates():
+    layout = read_text("Table II - Derivative Securities\nUnits $0 03/08/2023 A 1,228 (1) (1) Common 1,228 $0 1,228 D\n",
+                       "made-up.txt")
+    tags = [None] * 5 + [D + "security_title", D + "conversion_or_exercise_price", D + "transaction_date",
+                         D + "transaction_code", D + "shares", "footnote_ref", "footnote_ref", D + "underlying_title",
+                         D + "underlying_shares", D + "price_per_share", D + "shares_owned_following",
+                         D + "direct_or_indirect"]
+    row = _decode(layout, tags).derivative[0]
+    assert (row.shares.footnote_ids, row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (
+        [], ["F1"], ["F1"])
