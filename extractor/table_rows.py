@@ -423,6 +423,9 @@ def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], le
     between = [leaf for leaf in leaves[start + 1:end] if leaf]
     lone = sorted((m.word for m in markers if beside(m.word) and left.word.x1 <= m.word.x0 and m.word.x1 <= right.word.x0),
                   key=lambda w: w.x0)
+    if len(lone) != len(between):
+        # A title between them may have gone untagged: markers note dates and numbers, not titles.
+        between = [leaf for leaf in between if leaf not in TEXT_COLUMNS]
     if len(between) < at_least or len(lone) != len(between) or marker not in lone:
         return None
     return between[lone.index(marker)]

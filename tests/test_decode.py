@@ -954,3 +954,7 @@ def test_two_lone_markers_between_the_amount_and_the_underlying_title_of_a_dump_
     row = _decode(layout, tags).derivative[0]
     assert (row.shares.footnote_ids, row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (
         [], ["F1"], ["F1"])
+    tags[12] = "other"  # the underlying title untagged: the markers still note the dates, not the title
+    row = _decode(layout, tags).derivative[0]
+    assert (row.shares.footnote_ids, row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (
+        [], ["F1"], ["F1"])
