@@ -250,15 +250,14 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     table_top = min((w.page, w.top) for w in cell_words)
     table_bottom = max((w.page, w.bottom) for w in cell_words)
     leaves = _leaves(table, form)
-    # A text dump whose values carry their markers glued on ("1,810[1]") prints a marker standing
-    # apart only where it is a cell's whole content: "2,715 [4] 2030-03-01" notes the exercise date.
-    apart_is_own_cell = wrapped and any(_GLUED_MARKER.search(w.text) for w in cell_words)
     for m in markers:
         left = _left_value(m.word, cell_words, grid)
         if left is not None and wrapped:
-            # As many lone markers as empty columns between two values, two or more ("1,228 (1) (1)
-            # Stock"), are those columns' even where the dump's values carry no glued markers.
-            inside = _between_column(m.word, markers, cells, leaves, at_least=1 if apart_is_own_cell else 2)
+            # A text dump prints a marker standing apart where it is a cell's whole content: as many
+            # lone markers as empty columns between two values are those columns' ("2,715 [4]
+            # 2030-03-01" notes the exercise date, "1,228 (1) (1) Common" both dates), not the value's
+            # before them. (A value's own marker is glued on, "1,810[1]", or set tight against it.)
+            inside = _between_column(m.word, markers, cells, leaves)
             if inside is not None:
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
@@ -404,8 +403,7 @@ def _grid_column(marker: Word, cells: list[Tagged], leaves: list[str]) -> str | 
     return leaves[at] or None if 0 <= at < len(leaves) else None
 
 
-def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], leaves: list[str],
-                    at_least: int = 1) -> str | None:
+def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], leaves: list[str]) -> str | None:
     """On a page, the column of a marker standing alone between two of its row's values.
 
     The form's columns between theirs are the empty cells it can note; it takes the one in its
@@ -426,7 +424,7 @@ def _between_column(marker: Word, markers: list[Tagged], cells: list[Tagged], le
     if len(lone) != len(between):
         # A title between them may have gone untagged: markers note dates and numbers, not titles.
         between = [leaf for leaf in between if leaf not in TEXT_COLUMNS]
-    if len(between) < at_least or len(lone) != len(between) or marker not in lone:
+    if not between or len(lone) != len(between) or marker not in lone:
         return None
     return between[lone.index(marker)]
 

@@ -958,3 +958,13 @@ def test_two_lone_markers_between_the_amount_and_the_underlying_title_of_a_dump_
     row = _decode(layout, tags).derivative[0]
     assert (row.shares.footnote_ids, row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (
         [], ["F1"], ["F1"])
+
+
+def test_a_lone_marker_between_the_title_and_the_date_of_a_dump_notes_the_empty_conversion_price():
+    layout = read_text("Table II - Derivative Securities\nRestricted (1) 04/20/2023 A 5,035 Common 5,035 $0 5,035 D\n",
+                       "made-up.txt")
+    tags = [None] * 5 + [D + "security_title", "footnote_ref", D + "transaction_date", D + "transaction_code",
+                         D + "shares", D + "underlying_title", D + "underlying_shares", D + "price_per_share",
+                         D + "shares_owned_following", D + "direct_or_indirect"]
+    row = _decode(layout, tags).derivative[0]
+    assert (row.security_title.footnote_ids, row.conversion_or_exercise_price.footnote_ids) == ([], ["F1"])
