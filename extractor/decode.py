@@ -68,7 +68,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = probabilities.argmax(axis=1) if len(words) else np.zeros(0, int)
     argmax = best
     grid = layout.geometry == "grid"
-    best = _no_number_in_bare_dashes(words, probabilities, classes, best)
+    best = _values_of_their_columns_type(words, probabilities, classes, best)
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, classes, best)
     if not grid:
@@ -132,12 +132,13 @@ _SOME_DATE = 0.05
 _TITLE = re.compile(r"(security_title|underlying_title|nature_of_ownership)$")
 
 
-def _no_number_in_bare_dashes(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
-                             best: np.ndarray) -> np.ndarray:
-    """A bare dash holds no date or number, nor does a word of letters alone hold a number: each
-    takes its likeliest other field. The dash of "Comm Stock - $.16-2/3 value", taken for a date,
-    had split the title; the code "S" of "2/22/2021 S 23571 D" was taken for the amount (0.80,
-    the code 0.19). (A bare "$" is a price's; a month's name is a date's.)"""
+def _values_of_their_columns_type(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
+                                  best: np.ndarray) -> np.ndarray:
+    """Words to columns of their type. A bare dash holds no date or number, nor does a word of
+    letters alone hold a number: each takes its likeliest other field (the dash of "Comm Stock -
+    $.16-2/3 value", taken for a date, had split the title; the code "S" of "2/22/2021 S 23571 D"
+    was taken for the amount at 0.80, the code 0.19). A whole date in a table row goes to the
+    table's likeliest date column. (A bare "$" is a price's; a month's name is a date's.)"""
     typed = np.array([bool(_NUMBER_AND_DATE.search(str(c))) for c in classes])
     numbers = np.array([bool(_NUMBER.search(str(c))) for c in classes])
     table = np.array(["derivative.*." in str(c) for c in classes])
