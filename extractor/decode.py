@@ -344,6 +344,25 @@ def _issuer_name_up_to_its_ticker(by_field: dict[str, list[Tagged]], words: list
             by_field["issuer.trading_symbol"] = [t for t in by_field["issuer.trading_symbol"] if t.index not in moved]
     by_field["issuer.name"] = sorted(near, key=lambda t: t.index)
     _issuer_words_ending_an_address_line(by_field, [t for t in names if t not in near])
+    _owner_word_that_starts_the_tickers_name(by_field, tickers)
+
+
+def _owner_word_that_starts_the_tickers_name(by_field: dict[str, list[Tagged]], tickers: list[Tagged]) -> None:
+    """A dump that runs the owner and the issuer together on one line ("DOLUCA TUNC ANALOG DEVICES
+    INC [ ADI ]") lets the owner's name take the issuer's first word. Where the ticker's first letter
+    is that word's and not the issuer name's, the word is the issuer's."""
+    owners, issuer = by_field.get("owners.*.name", []), by_field.get("issuer.name", [])
+    if not (owners and issuer and tickers):
+        return
+    first = min(issuer, key=lambda t: t.index)
+    before = [t for t in owners if t.index == first.index - 1 and same_line(t.word, first.word)]
+    letter = tickers[0].word.text.strip("[](){}|")[:1].upper()
+    if (not before or not letter or first.word.text[:1].upper() == letter
+            or before[0].word.text[:1].upper() != letter
+            or sum(1 for t in owners if same_line(t.word, first.word)) < 3):
+        return
+    by_field["owners.*.name"] = [t for t in owners if t is not before[0]]
+    by_field["issuer.name"] = [Tagged(before[0].word, before[0].index, "issuer.name", before[0].probability)] + issuer
 
 
 def _issuer_words_ending_an_address_line(by_field: dict[str, list[Tagged]], dropped: list[Tagged]) -> None:

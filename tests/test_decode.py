@@ -968,3 +968,16 @@ def test_a_lone_marker_between_the_title_and_the_date_of_a_dump_notes_the_empty_
                          D + "shares_owned_following", D + "direct_or_indirect"]
     row = _decode(layout, tags).derivative[0]
     assert (row.security_title.footnote_ids, row.conversion_or_exercise_price.footnote_ids) == ([], ["F1"])
+
+
+def test_owner_word_that_starts_the_tickers_name_on_a_shared_dump_line_is_the_issuers():
+    # "DOLUCA TUNC ANALOG DEVICES INC [ ADI ]": the owner's name took "ANALOG".
+    layout = read_text("ROE RICHARD ACME WIDGETS INC [ AWI ]\n", "made-up.txt")
+    tags = ["owners.*.name"] * 3 + ["issuer.name"] * 2 + [None, "issuer.trading_symbol", None]
+    record = _decode(layout, tags)
+    assert (record.owners[0].name.value, record.issuer.name.value, record.issuer.trading_symbol.value) == (
+        "ROE RICHARD", "ACME WIDGETS INC", "AWI")
+    # An owner whose last word starts as the ticker does, beside an issuer named by it, keeps it.
+    layout = read_text("ROE RICHARD A APPLE INC [ AAPL ]\n", "made-up.txt")
+    record = _decode(layout, ["owners.*.name"] * 3 + ["issuer.name"] * 2 + [None, "issuer.trading_symbol", None])
+    assert (record.owners[0].name.value, record.issuer.name.value) == ("ROE RICHARD A", "APPLE INC")
