@@ -387,12 +387,18 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
     text, _ = split_footnotes(joined_text(tags))
     # The name runs up to the ticker's bracket, which OCR glues on ("CORP /DE/[") or reads as "," or "|".
     text = " ".join(text.split()).rstrip(",;:[{(|")
+    # OCR glues a short ticker on to the name's last word: "FORD MOTOR Co[F]".
+    glued = _GLUED_TICKER.search(text)
+    if glued:
+        text = text[:glued.start()].rstrip(",;: ")
     if text:
         record.issuer.name = value_of(tags, text, grid)
-    tags = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
-    symbol = _TICKER.sub("", joined_text(tags)).strip()
+    symbol_tags = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
+    symbol = _TICKER.sub("", joined_text(symbol_tags)).strip()
     if symbol:
-        record.issuer.trading_symbol = value_of(tags, symbol.upper(), grid)
+        record.issuer.trading_symbol = value_of(symbol_tags, symbol.upper(), grid)
+    elif glued:
+        record.issuer.trading_symbol = value_of(tags[-1:], glued.group(1).upper(), grid)
     tags = by_field.get("remarks", [])
     if tags:
         record.remarks = value_of(tags, joined_text(tags), grid)
@@ -488,6 +494,7 @@ def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], gri
 
 
 _BRACKETS = {"[", "]", "(", ")", "{", "}", "|"}
+_GLUED_TICKER = re.compile(r"(?<=[A-Za-z.])\[\s*([A-Za-z]{1,5})\s*\]?$")
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
 _SUITE = re.compile(r"^(?:suite|ste\.?|unit|apt\.?|room|#)$", re.IGNORECASE)
 

@@ -981,3 +981,10 @@ def test_owner_word_that_starts_the_tickers_name_on_a_shared_dump_line_is_the_is
     layout = read_text("ROE RICHARD A APPLE INC [ AAPL ]\n", "made-up.txt")
     record = _decode(layout, ["owners.*.name"] * 3 + ["issuer.name"] * 2 + [None, "issuer.trading_symbol", None])
     assert (record.owners[0].name.value, record.issuer.name.value) == ("ROE RICHARD A", "APPLE INC")
+
+
+def test_ticker_ocr_glued_on_to_the_issuers_last_word_is_the_ticker():
+    # A scan read "FORD MOTOR CO [ F ]" as "Ford Motor Co[F]", all of it the issuer's name.
+    words = _caption_words("Ford Motor Co[F]", 10, 100)
+    issuer = _decode(_page(words), ["issuer.name"] * 3).issuer
+    assert (issuer.name.value, issuer.trading_symbol.value) == ("Ford Motor Co", "F")
