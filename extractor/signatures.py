@@ -7,11 +7,18 @@ conformed "/s/" mark, and a long name that wraps under its date is joined back.
 
 from __future__ import annotations
 
+import re
+
 from .labels import LabelFinder, catalog
 from .layout.document import Layout
 from .records import Signature
 from .tagged import Tagged, joined_text, value_of
 from .values import parse_date
+
+
+# OCR reads the comma before an agent's role as a full stop or a semicolon: "Namoury. Attorney-in-Fact",
+# "Craven; as attorney in fact". A name's own full stop follows an initial ("A. Vitan"), not a surname.
+_AGENT_COMMA = re.compile(r"(\w{3,})[.;:]\s+((?:as\s+)?attorney)", re.IGNORECASE)
 
 
 def read_signatures(by_field: dict[str, list[Tagged]], layout: Layout, grid: bool) -> list[Signature]:
@@ -39,7 +46,7 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
     names = _from_first_mark(names, len(dates))
     out: list[Signature] = []
     for i, run in enumerate(names):
-        signature = Signature(name=value_of(run, joined_text(run), grid))
+        signature = Signature(name=value_of(run, _AGENT_COMMA.sub(r"\1, \2", joined_text(run)), grid))
         if i < len(dates):
             date = parse_date(joined_text(dates[i]))
             if date:

@@ -988,3 +988,15 @@ def test_ticker_ocr_glued_on_to_the_issuers_last_word_is_the_ticker():
     words = _caption_words("Ford Motor Co[F]", 10, 100)
     issuer = _decode(_page(words), ["issuer.name"] * 3).issuer
     assert (issuer.name.value, issuer.trading_symbol.value) == ("Ford Motor Co", "F")
+
+
+def test_full_stop_or_semicolon_ocr_read_before_attorney_in_fact_is_the_comma():
+    # "/s/ Adam Namoury. Attorney-in-Fact" on a scan; an initial's own full stop stays.
+    words = [*_caption_words("Explanation of Responses:", 10, 300),
+             *_caption_words("/s/ Adam Roe. Attorney-in-Fact 01/24/2023", 10, 400)]
+    tags = [None] * 3 + ["signatures.*.name"] * 4 + ["signatures.*.date"]
+    assert _decode(_page(words), tags).signatures[0].name.value == "/s/ Adam Roe, Attorney-in-Fact"
+    words = [*_caption_words("Explanation of Responses:", 10, 300),
+             *_caption_words("/s/ Nathaniel A. Roe, Attorney-in-Fact 01/24/2023", 10, 400)]
+    tags = [None] * 3 + ["signatures.*.name"] * 5 + ["signatures.*.date"]
+    assert _decode(_page(words), tags).signatures[0].name.value == "/s/ Nathaniel A. Roe, Attorney-in-Fact"
