@@ -486,7 +486,7 @@ def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], gri
     the first line is the name. On faxes the classifier took "DOLUCA TUNC" over "ONE ANALOG WAY"
     for a first street line, and the owner, nameless, was dropped with its address and boxes.
     Returns the street words left."""
-    lines = _line_runs(sorted(streets, key=lambda t: t.index), grid)
+    lines = _line_runs(streets, grid)
     if len(lines) < 2:
         return streets
     owner.name = value_of(lines[0], joined_text(lines[0]), grid)

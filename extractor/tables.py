@@ -223,7 +223,7 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
         between = range(starts[k] + 1, starts[k + 1])
         for column, count in above_first.items():
             holding = [i for i in between if any(column_of(w) == column for w in lines[i])]
-            for i in holding[len(holding) - min(count, len(holding)):]:
+            for i in holding[-count:]:  # the last `count` of them, or all
                 for w in lines[i]:
                     if column_of(w) == column:
                         moved[id(w)] = k + 1

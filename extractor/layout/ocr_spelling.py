@@ -155,10 +155,8 @@ def _cased_as(model: str, word: str) -> str:
 @lru_cache(maxsize=65536)
 def _form_word_swap(word: str, max_swaps: int) -> str | None:
     """The one word of `form_words` that `word` becomes by the fewest look-alike swaps (up to `max_swaps`)."""
-    frontier, seen = [word], {word}
-    for _ in range(max_swaps):
-        frontier = [v for candidate in frontier for v in _swaps(candidate) if v not in seen and not seen.add(v)]
-        found = {v for v in frontier if v in form_words()}
+    for ring in _swap_rings(word, max_swaps):
+        found = {v for v in ring if v in form_words()}
         if found:
             return found.pop() if len(found) == 1 else None
     return None
@@ -166,32 +164,26 @@ def _form_word_swap(word: str, max_swaps: int) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _best_swap(word: str, max_swaps: int, min_frequency: int) -> str | None:
-    """The commonest dictionary word `word` becomes by up to `max_swaps` look-alike swaps, if one
-    stands out (twice as common as the next)."""
-    frequency = _dictionary()
-    seen = {word}
-    frontier = [word]
-    found: dict[str, int] = {}
-    for _ in range(max_swaps):
-        next_frontier = []
-        for candidate in frontier:
-            for variant in _swaps(candidate):
-                if variant in seen:
-                    continue
-                seen.add(variant)
-                next_frontier.append(variant)
-                count = frequency[variant] if variant in frequency else 0
-                if count >= min_frequency:
-                    found[variant] = count
+    """The commonest dictionary word `word` becomes by the fewest look-alike swaps (up to
+    `max_swaps`), if one stands out (twice as common as the next)."""
+    for ring in _swap_rings(word, max_swaps):
+        found = {v: _frequency(v) for v in ring if _frequency(v) >= min_frequency}
         if found:
-            break  # fewer swaps win over more
-        frontier = next_frontier
-    if not found:
+            break
+    else:
         return None
     ranked = sorted(found.items(), key=lambda item: -item[1])
     if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
         return None
     return ranked[0][0]
+
+
+def _swap_rings(word: str, max_swaps: int):
+    """The words `word` becomes by one look-alike swap, then by two, and so on: each ring new words only."""
+    frontier, seen = [word], {word}
+    for _ in range(max_swaps):
+        frontier = [v for candidate in frontier for v in _swaps(candidate) if v not in seen and not seen.add(v)]
+        yield frontier
 
 
 def _swaps(word: str):
