@@ -31,7 +31,8 @@ from .records import (
     Value,
 )
 from .signatures import read_signatures
-from .table_rows import one_field_per_table_cell, wrapped_text_cells, one_table_per_line, table_regions, table_rows
+from .table_rows import (one_field_per_table_cell, one_table_per_line, table_regions, table_rows,
+                         title_starts_its_row_line, wrapped_text_cells)
 from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
 from .word_breaks import find_breaks
@@ -47,6 +48,11 @@ _PHRASE_FIELDS = frozenset({
 _SURE_NEIGHBOUR = 0.8
 _TORN_SHARE = 0.3
 _TORN_MARGIN = 0.25
+# The series letter of a title ("Class A Common Stock"), one space after the title's word, is the
+# title's: the classifier reads a lone "A" as the acquired/disposed column's (0.85 on a dev PDF whose
+# narrow cell tore "Clas" / "s A" / "Comm" / "on"). A table's A/D column stands a column gap away.
+_SERIES_LETTER = re.compile(r"^[A-Z]$")
+_SERIES_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = _values_of_their_columns_type(words, probabilities, classes, best)
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, classes, best)
+    best = title_starts_its_row_line(layout, probabilities, classes, best)
     if not grid:
         best = _box_title_wrapped_line(words, probabilities, classes, best)
     if layout.format in ("markdown", "html"):
@@ -79,10 +86,10 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     starts = owner_starts(layout)
     best = one_field_per_address_line(layout, probabilities, classes, best, starts)
     best = whole_field_lines(layout, probabilities, classes, best)
-    if layout.format == "text":
+    if layout.format == "text" and grid:
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
-    best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
+    best = prose_lines_hold_no_signature(layout, classes, best, between_only=not grid)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in FILLERS
@@ -108,7 +115,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     base_type = (document_type[0] if document_type else "4")[0]
     for table, row_type in (("non_derivative", NonDerivativeRow), ("derivative", DerivativeRow)):
         rows = table_rows(table, row_type, tagged, grid, words if table == "derivative" else None,
-                      wrapped=layout.format == "text", form=base_type)
+                      wrapped=grid and layout.format == "text", form=base_type)
         for row in rows:
             if row.kind == "transaction":
                 row.transaction_form_type = Value(value=base_type, confidence=0.8, method="model")
@@ -179,6 +186,10 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
             label = best[j]
             if (probabilities[j, label] >= _SURE_NEIGHBOUR and probabilities[i, label] >= _TORN_SHARE
                     and probabilities[i, best[i]] - probabilities[i, label] < _TORN_MARGIN):
+                out[i] = label
+                break
+            if (j < i and _SERIES_LETTER.match(w.text) and str(classes[label]).endswith("_title")
+                    and gap <= w.height and probabilities[i, label] >= _SERIES_SHARE):
                 out[i] = label
                 break
     return out

@@ -14,7 +14,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
-from .line_fields import filler_classes
+from .line_fields import column_gap, filler_classes
 from .records import DerivativeRow, NonDerivativeRow, Value
 from .tables import TEXT_COLUMNS, _rows, starts_row
 from .tagged import Tagged, joined_text, value_of
@@ -32,6 +32,8 @@ _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
 _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 _DATE_HEADERS = {"exercise_date": "exercisable", "expiration_date": "expiration"}
+_TITLE_WORD = re.compile(r"^[A-Za-z][A-Za-z.,&'-]*$")  # a word of a title, not a marker or a number
+_TITLE_START_MIN = 0.005  # a word before a row's title this unlikely the title's is left as it is
 
 
 def table_regions(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
@@ -86,6 +88,35 @@ def one_table_per_line(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
             if t.field.startswith(other + ".*.") and name in _TABLE_ROWS[table].model_fields:
                 out[id(t)] = Tagged(t.word, t.index, f"{table}.*.{name}", t.probability)
     return [out[id(t)] for t in tagged]
+
+
+def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                              best: np.ndarray) -> np.ndarray:
+    """A row's line starts with its security title, the table's first column: up to three words before
+    the first word tagged the title, on a line that goes on to hold two of the row's dates or amounts,
+    are the title's when they were taken for a printed label or for the last column, the nature of
+    ownership ("Southern" of "Southern Company Common Stock Feb 13, 2023 A 44,233 ..." at 0.94 a label;
+    "PepsiCo," of "PepsiCo, Inc. Common 03/01/2023 A ..." at 0.31 the nature of ownership)."""
+    names = [str(c) for c in classes]
+    movable = set(filler_classes(names)) | {i for i, name in enumerate(names) if name.endswith(".*.nature_of_ownership")}
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        first = next((k for k, i in enumerate(members) if names[out[i]].endswith(".*.security_title")), None)
+        if not first or first > 3:
+            continue
+        title = out[members[first]]
+        table = names[title].split(".*.")[0]
+        values = sum(1 for i in members[first + 1:] if names[out[i]].startswith(table + ".*.")
+                     and names[out[i]].split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)
+        prefix = line.words[:first + 1]
+        if (values >= 2 and all(out[i] in movable and _TITLE_WORD.match(w.text)
+                                for i, w in zip(members[:first], prefix))
+                and not any(column_gap(a, b) for a, b in zip(prefix, prefix[1:]))
+                and all(probabilities[i, title] >= _TITLE_START_MIN for i in members[:first])):
+            out[members[:first]] = title
+    return out
 
 
 def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:

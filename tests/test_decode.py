@@ -1000,3 +1000,56 @@ def test_full_stop_or_semicolon_ocr_read_before_attorney_in_fact_is_the_comma():
              *_caption_words("/s/ Nathaniel A. Roe, Attorney-in-Fact 01/24/2023", 10, 400)]
     tags = [None] * 3 + ["signatures.*.name"] * 5 + ["signatures.*.date"]
     assert _decode(_page(words), tags).signatures[0].name.value == "/s/ Nathaniel A. Roe, Attorney-in-Fact"
+
+
+# ------------------------------------------------------------------ titles at a row's start
+
+
+def _decode_with_doubts(layout: Layout, fields: list[str | None], doubts: dict[int, dict[str, float]]):
+    """Like `_decode`, but word k of `doubts` has the probabilities it gives instead of its field for sure."""
+    words = list(layout.words)
+    classes = np.array(sorted({f for f in fields if f} | {f for d in doubts.values() for f in d} | {"other", "label"}))
+    names = list(classes)
+    probabilities = np.zeros((len(words), len(classes)))
+    for i, name in enumerate(fields):
+        for field, p in doubts.get(i, {name or "other": 1.0}).items():
+            probabilities[i, names.index(field)] = p
+    return decode(layout, probabilities, classes, document_type=("4", 1.0))
+
+
+_ROW = ["transaction_date", "transaction_code", "shares", "acquired_disposed", "price_per_share",
+        "shares_owned_following", "direct_or_indirect"]
+
+
+def test_series_letter_of_a_title_taken_for_acquired_is_the_titles():
+    """A narrow PDF cell tore "Class A Common Stock" into "Clas" / "s A" / "Comm" / "on" / "Stock", and the
+    classifier took the lone "A" for the acquired/disposed column (0.85): the title lost its "A"."""
+    def row(letter_x: float):
+        words = [_w("Table", 10, 10), _w("I", 45, 10), _w("-", 60, 10), _w("Non-Derivative", 70, 10),
+                 _w("Class", 10, 40), _w("A", letter_x, 40), _w("01/02/2023", 200, 40), _w("M", 270, 40),
+                 _w("1,000", 300, 40), _w("A", 340, 40), _w("$0", 360, 40), _w("9,000", 400, 40), _w("D", 450, 40),
+                 _w("Common", 10, 52), _w("Stock", 10, 64)]
+        fields = [None] * 4 + [N + "security_title", N + "acquired_disposed"] + [N + c for c in _ROW] + [N + "security_title"] * 2
+        doubt = {N + "acquired_disposed": 0.85, N + "security_title": 0.15}
+        return _decode_with_doubts(_page(words), fields, {5: doubt}).non_derivative[0]
+    assert row(letter_x=44).security_title.value == "Class A Common Stock"  # one space after "Class"
+    assert row(letter_x=100).security_title.value == "Class Common Stock"  # a column away: not the title's
+
+
+def test_row_line_title_start_taken_for_a_label_is_the_titles():
+    """On a plain dump the classifier read "Southern" of "Southern Company Common Stock Feb 13, 2023 ..." as a
+    printed label (0.94) and "PepsiCo," of "PepsiCo, Inc. Common ..." as the nature of ownership: the titles
+    lost their first word."""
+    text = ("Table I - Non-Derivative Securities\n"
+            "Southern Company Common Stock 02/13/2023 A 1,845 A $0 90,768 D\n"
+            "PepsiCo, Inc. Common 02/13/2023 F 627 D $43.29 90,141 D\n"
+            "Stock\n")
+    layout = read_text(text, "made-up.txt")
+    fields: list[str | None] = [None] * 5
+    fields += ["label"] + [N + "security_title"] * 3 + [N + c for c in _ROW]
+    fields += [N + "nature_of_ownership"] + [N + "security_title"] * 2 + [N + c for c in _ROW] + [N + "security_title"]
+    doubts = {5: {"label": 0.94, N + "security_title": 0.06},
+              16: {N + "nature_of_ownership": 0.31, "label": 0.3, N + "security_title": 0.05}}
+    rows = _decode_with_doubts(layout, fields, doubts).non_derivative
+    assert [r.security_title.value for r in rows] == ["Southern Company Common Stock", "PepsiCo, Inc. Common Stock"]
+    assert [str(r.shares.value) for r in rows] == ["1845", "627"]

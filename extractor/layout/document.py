@@ -23,6 +23,9 @@ _WORD_OF_LETTERS = re.compile(r"[^\W\d_]{3}")
 # field, checked every box on such forms (dev PDFs of three layout families).
 BRACKET_BOXES = {"[_]": False, "[ ]": False, "[]": False, "(_)": False, "( )": False,
                  "[x]": True, "[X]": True, "(x)": True, "(X)": True}
+# Stands for the space inside "[ ]" while a line is split into words. Not a no-break space: regular
+# expressions count that as whitespace, and "[ ]" came out as the words "[" and "]".
+INSIDE_BOX = "\ue000"
 
 GRID_CELL_WIDTH = 100.0
 GRID_LINE_HEIGHT = 10.0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import BRACKET_BOXES, GRID_CELL_WIDTH, GRID_LINE_HEIGHT, Layout, Line, Page, Word
+from .document import BRACKET_BOXES, INSIDE_BOX, GRID_CELL_WIDTH, GRID_LINE_HEIGHT, Layout, Line, Page, Word
 
 CHECKED_GLYPHS = {"☒", "☑", "✓", "✔", "✗", "✘"} | {text for text, checked in BRACKET_BOXES.items() if checked}
 UNCHECKED_GLYPHS = {"☐", "□"} | {text for text, checked in BRACKET_BOXES.items() if not checked}
@@ -110,9 +110,9 @@ def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]
                 column += 2
                 continue
             # Box glyphs typed as "[X]" stay one token even when written "[ X ]".
-            text = _BOX.sub(lambda m: " " + m.group(0).replace(" ", "\u00a0") + " ", run.text)
+            text = _BOX.sub(lambda m: " " + m.group(0).replace(" ", INSIDE_BOX) + " ", run.text)
             for match in re.finditer(r"\S+", text):
-                tokens.append((match.group(0).replace("\u00a0", " "), run, column + match.start()))
+                tokens.append((match.group(0).replace(INSIDE_BOX, " "), run, column + match.start()))
             column += len(text)
         if not tokens:
             continue
