@@ -135,7 +135,74 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
             breaks.append(WordBreak(first, second, _joined(first, second)))
             taken.update((id(first), id(second)))
             break
+    wanted = None if firsts is None else {id(w) for w in firsts}
+    torn = _torn_values(by_line) if grid else _torn_values_below(by_page, tops, settings)
+    for first, second in torn:
+        if id(first) not in taken and id(second) not in taken and (wanted is None or id(first) in wanted):
+            # A PDF's value stays on its first piece's line, where the footnote marker beside it is; a
+            # dump's spans both, so its row takes in the line of the rests ("Option ... g 00").
+            joined = _joined(first, second) if layout.format == "text" else replace(first, text=first.text + second.text)
+            breaks.append(WordBreak(first, second, joined))
+            taken.update((id(first), id(second)))
     return breaks
+
+
+# A date or an amount a narrow cell broke: no value ends this way ("07/15/" / "2024", "3,3" / "82").
+_TORN = re.compile(r"^(?:\d{1,2}/(?:\d{1,2}/\d{0,3})?|\$?\d{1,3}(?:,\d{3})*,\d{0,2})$")
+# Prose goes on in whole words ("February 13," / "125 accrued dividend ..."); a table's rests are short.
+_PROSE_WORD = re.compile(r"^[a-z]{4,}")
+# A price that may go on in the next line ("$120.8" / "6"): only where a torn value shows the line wrapped.
+_MAYBE_TORN = re.compile(r"^\$?\d[\d,]*\.\d{1,3}$")
+_WHOLE = re.compile(r"^(?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/\d{4}|\$?\d{1,3}(?:,\d{3})+|\$?\d[\d,]*\.\d{1,4})$")
+_DIGITS = re.compile(r"^\d+$")
+_ROW_VALUE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\$\S+)$")  # a whole date or a price: a row of its own
+
+
+def _whole(text: str) -> bool:
+    match = _WHOLE.match(text)
+    return bool(match) and (match.group("m") is None or (1 <= int(match.group("m")) <= 12 and 1 <= int(match.group("d")) <= 31))
+
+
+def _torn_values(by_line: dict[tuple[int, int], list[Word]]) -> list[tuple[Word, Word]]:
+    """A text dump's torn dates and amounts with their ends. The next line holds the rest of every
+    cell that wrapped, in column order: its digits go, in order, to the torn values above that they
+    make whole; a price above that the next digit makes whole may have wrapped too and takes it first
+    ("$120.8 07/15/202 A 3,3" over "6 3 82": $120.86, 07/15/2023, 3,382)."""
+    pairs = []
+    for (page, line), heads in by_line.items():
+        if not any(_TORN.match(w.text) for w in heads):
+            continue
+        rests = by_line.get((page, line + 1), [])
+        if any(_ROW_VALUE.match(w.text) or _PROSE_WORD.match(w.text) for w in rests):
+            continue
+        digits = [w for w in rests if _DIGITS.match(w.text)]
+        start = 0
+        for head in heads:
+            torn = bool(_TORN.match(head.text))
+            if not (torn or _MAYBE_TORN.match(head.text)):
+                continue
+            # A price that looks whole only takes the next rest: a later one is another cell's.
+            for k in range(start, len(digits) if torn else min(start + 1, len(digits))):
+                if _whole(head.text + digits[k].text):
+                    if torn:
+                        pairs.append((head, digits[k]))
+                    start = k + 1
+                    break
+    return pairs
+
+
+def _torn_values_below(by_page: dict[int, list[Word]], tops: dict[int, list[float]],
+                       settings: WordBreakSettings) -> list[tuple[Word, Word]]:
+    """A page's torn dates and amounts, each with the digits under it that make it whole."""
+    pairs = []
+    for page, page_words in by_page.items():
+        for head in page_words:
+            if _TORN.match(head.text):
+                rest = next((w for w in _below(head, page_words, tops[page], settings)
+                             if _DIGITS.match(w.text) and _whole(head.text + w.text)), None)
+                if rest is not None:
+                    pairs.append((head, rest))
+    return pairs
 
 
 def _below(first: Word, page_words: list[Word], tops: list[float], settings: WordBreakSettings) -> list[Word]:

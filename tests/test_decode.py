@@ -1053,3 +1053,29 @@ def test_row_line_title_start_taken_for_a_label_is_the_titles():
     rows = _decode_with_doubts(layout, fields, doubts).non_derivative
     assert [r.security_title.value for r in rows] == ["Southern Company Common Stock", "PepsiCo, Inc. Common Stock"]
     assert [str(r.shares.value) for r in rows] == ["1845", "627"]
+
+
+def test_torn_dates_and_amounts_of_a_narrow_dump_join_their_rests_in_column_order():
+    """A typewriter layout's narrow columns tore "07/15/" / "2024" and "3,3" / "82": the dates were lost
+    and the amounts read 3,3. The rests line holds every wrapped cell's rest in column order, so a
+    price that wrapped too ("$120.8" / "6") takes its digit first."""
+    text = ("Table II - Derivative Securities\n"
+            "Stock $120.8 07/15/202 A 3,3 07/15/ 07/14/ Comm 3,38 $120.8 3,382 D\n"
+            "Option 6 3 82 2024 2033 on 2 6\n"
+            "Stock $57.2 07/13/ 07/12/ Comm 9,61 9,615 D\n"
+            "Option 2018 2027 on 5\n"
+            "(1) Includes 13,\n"
+            "125 accrued dividend equivalent units.\n")
+    breaks = find_breaks(read_text(text, "made-up.txt"))
+    joined = [b.joined.text for b in breaks]
+    assert [j for j in joined if j[0].isdigit() or j[0] == "$"] == ["07/15/2023", "3,382", "07/15/2024", "07/14/2033", "3,382",
+                                                                    "07/13/2018", "07/12/2027", "9,615"]
+    assert "13,125" not in joined
+
+
+def test_torn_amount_on_a_page_keeps_its_line_so_the_marker_beside_it_stays_in_its_column():
+    """A PDF cell tore "59," / "064"; joined over both lines the value sank below the "[1]" beside it,
+    which then went to the amount instead of the empty price column."""
+    words = [_w("59,", 270, 281), _w("[1]", 330, 281), _w("064", 270, 291)]
+    (only,) = find_breaks(_page(words))
+    assert (only.joined.text, only.joined.top, only.joined.bottom) == ("59,064", 281, 289)
