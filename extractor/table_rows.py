@@ -34,6 +34,7 @@ _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 _DATE_HEADERS = {"exercise_date": "exercisable", "expiration_date": "expiration"}
 _TITLE_WORD = re.compile(r"^[A-Za-z][A-Za-z.,&'-]*$")  # a word of a title, not a marker or a number
 _TITLE_START_MIN = 0.005  # a word before a row's title this unlikely the title's is left as it is
+_CELL_WORD_MIN = 0.05  # a markdown cell's untagged word this likely in the cell's column is the column's
 
 
 def table_regions(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
@@ -169,15 +170,22 @@ def one_field_per_table_cell(layout: Layout, probabilities: np.ndarray, classes:
     columns = [i for i, name in enumerate(names) if name.startswith(("non_derivative.*.", "derivative.*."))]
     if not columns:
         return out
+    loose = set(filler_classes(names))
     cells: dict[tuple[int, int, int], list[int]] = {}
+    doubted: dict[tuple[int, int, int], list[int]] = {}
     for i, w in enumerate(layout.words):
         if w.cell is not None and out[i] in columns:
             cells.setdefault((w.page, w.line or 0, w.cell), []).append(i)
-    for members in cells.values():
-        if len(members) < 2:
-            continue
+        elif w.cell is not None and out[i] in loose:
+            doubted.setdefault((w.page, w.line or 0, w.cell), []).append(i)
+    for key, members in cells.items():
         column = columns[int(probabilities[np.ix_(members, columns)].sum(axis=0).argmax())]
         out[members] = column
+        # A value's cell prints no caption: a word of it taken for one, fewer than the cell's tagged words,
+        # is the value's ("Southern" of "Southern Company Common Stock" at 0.55 a label, 0.41 the title).
+        others = doubted.get(key, [])
+        if len(others) < len(members):
+            out[[i for i in others if probabilities[i, column] >= _CELL_WORD_MIN]] = column
     return out
 
 

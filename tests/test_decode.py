@@ -1079,3 +1079,20 @@ def test_torn_amount_on_a_page_keeps_its_line_so_the_marker_beside_it_stays_in_i
     words = [_w("59,", 270, 281), _w("[1]", 330, 281), _w("064", 270, 291)]
     (only,) = find_breaks(_page(words))
     assert (only.joined.text, only.joined.top, only.joined.bottom) == ("59,064", 281, 289)
+
+
+def test_markdown_cell_word_taken_for_a_label_is_the_cells_value():
+    """The classifier read "Southern" of a markdown cell "Southern Company Common Stock" as a printed
+    label (0.55, the title 0.41): the underlying title lost its first word."""
+    text = ("| Table II - Derivative Securities |\n"
+            "| Units | $0 | 02/11/2023 | M | 2,972 | Southern Company Common Stock | 2,972 | 0 | D |\n")
+    layout = read_text(text, "made-up.md", markdown=True)
+    fields: list[str | None] = [None] * 5 + [D + c for c in ("security_title", "conversion_or_exercise_price",
+                                                              "transaction_date", "transaction_code", "shares")]
+    fields += ["label"] + [D + "underlying_title"] * 3 + [D + c for c in ("underlying_shares", "shares_owned_following",
+                                                                          "direct_or_indirect")]
+    doubts = {10: {"label": 0.55, D + "underlying_title": 0.41, "other": 0.04},
+              11: {D + "underlying_title": 0.7, "label": 0.3}}  # too unsure for "Southern" to follow it
+    row = _decode_with_doubts(layout, fields, doubts).derivative[0]
+    assert row.underlying_title.value == "Southern Company Common Stock"
+    assert str(row.underlying_shares.value) == "2972"
