@@ -147,8 +147,9 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
     return breaks
 
 
-# A date or an amount a narrow cell broke: no value ends this way ("07/15/" / "2024", "3,3" / "82").
-_TORN = re.compile(r"^(?:\d{1,2}/(?:\d{1,2}/\d{0,3})?|\$?\d{1,3}(?:,\d{3})*,\d{0,2})$")
+# A date or an amount a narrow cell broke: no value ends this way ("07/15/" / "2024", "3,3" / "82",
+# "$143." / "5"; a bare number ending in a full stop may end a sentence).
+_TORN = re.compile(r"^(?:\d{1,2}/(?:\d{1,2}/\d{0,3})?|\$?\d{1,3}(?:,\d{3})*,\d{0,2}|\$\d[\d,]*\.)$")
 # Prose goes on in whole words ("February 13," / "125 accrued dividend ..."); a table's rests are short.
 _PROSE_WORD = re.compile(r"^[a-z]{4,}")
 # A price that may go on in the next line ("$120.8" / "6"): only where a torn value shows the line wrapped.
@@ -198,8 +199,11 @@ def _torn_values_below(by_page: dict[int, list[Word]], tops: dict[int, list[floa
     for page, page_words in by_page.items():
         for head in page_words:
             if _TORN.match(head.text):
+                # A narrow cell starts its next line at its own left edge (or ends it at its right);
+                # the digits under a neighbouring cell ("$120.8" / "6" beside "07/15/202" / "3") are that cell's.
                 rest = next((w for w in _below(head, page_words, tops[page], settings)
-                             if _DIGITS.match(w.text) and _whole(head.text + w.text)), None)
+                             if _DIGITS.match(w.text) and min(abs(w.x0 - head.x0), abs(w.x1 - head.x1)) <= head.height
+                             and _whole(head.text + w.text)), None)
                 if rest is not None:
                     pairs.append((head, rest))
     return pairs

@@ -1096,3 +1096,12 @@ def test_markdown_cell_word_taken_for_a_label_is_the_cells_value():
     row = _decode_with_doubts(layout, fields, doubts).derivative[0]
     assert row.underlying_title.value == "Southern Company Common Stock"
     assert str(row.underlying_shares.value) == "2972"
+
+
+def test_torn_date_on_a_page_takes_the_digit_under_its_own_cell_not_its_neighbours():
+    """Under "07/15/202" the nearest digit was the "6" a neighbouring price wrapped ("$120.8" / "6"): the
+    transaction date read 2026. A narrow cell's rest starts at its left edge, or ends at its right edge."""
+    words = [_w("$120.8", 50, 10), _w("07/15/202", 100, 10), _w("$143.", 200, 10),
+             _w("6", 80, 20), _w("3", 100, 20), _w("5", 224, 20)]
+    breaks = find_breaks(_page(words))
+    assert sorted(b.joined.text for b in breaks) == ["$143.5", "07/15/2023"]
