@@ -53,6 +53,7 @@ _TORN_MARGIN = 0.25
 # narrow cell tore "Clas" / "s A" / "Comm" / "on"). A table's A/D column stands a column gap away.
 _SERIES_LETTER = re.compile(r"^[A-Z]$")
 _SERIES_SHARE = 0.05
+_SANDWICHED_SHARE = 0.2  # a word between two of a phrase's, this likely the phrase's, is the phrase's
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     grid = layout.geometry == "grid"
     best = _values_of_their_columns_type(words, probabilities, classes, best)
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
-    best = _fill_phrase_gaps(layout, classes, best)
+    best = _fill_phrase_gaps(layout, probabilities, classes, best)
     best = title_starts_its_row_line(layout, probabilities, classes, best)
     if not grid:
         best = _box_title_wrapped_line(words, probabilities, classes, best)
@@ -195,11 +196,13 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
     return out
 
 
-def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
     """A word or two taken for a printed label or nothing, between two words of one phrase field,
     is that phrase's: beside them on their line, or, in a table cell, stacked between them at the
     same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock":
-    the form's captions use those words, so the classifier reads them as captions)."""
+    the form's captions use those words, so the classifier reads them as captions). So is one word
+    between them taken for another field that the phrase's is not far behind ("by Power [of]
+    Attorney" at 0.74 remarks, 0.23 the signature)."""
     names = [str(c) for c in classes]
     phrase = {i for i, name in enumerate(names) if name in _PHRASE_FIELDS}
     fillers = filler_classes(names)
@@ -214,7 +217,8 @@ def _fill_phrase_gaps(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
                     continue
                 left, gap, right = members[k - 1], members[k:k + width], members[k + width]
                 if (out[left] in phrase and out[left] == out[right]
-                        and all(out[i] in fillers and not CAPTION_WORD.match(words[i].text) for i in gap)
+                        and all((out[i] in fillers or (width == 1 and probabilities[i, out[left]] >= _SANDWICHED_SHARE))
+                                and not CAPTION_WORD.match(words[i].text) for i in gap)
                         and not any(column_gap(words[a], words[b]) for a, b in zip([left, *gap], [*gap, right]))):
                     out[gap] = out[left]
     if layout.geometry != "grid":

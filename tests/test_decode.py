@@ -1105,3 +1105,13 @@ def test_torn_date_on_a_page_takes_the_digit_under_its_own_cell_not_its_neighbou
              _w("6", 80, 20), _w("3", 100, 20), _w("5", 224, 20)]
     breaks = find_breaks(_page(words))
     assert sorted(b.joined.text for b in breaks) == ["$143.5", "07/15/2023"]
+
+
+def test_word_between_two_of_a_signatures_taken_for_the_remarks_is_the_signatures():
+    """"of" of "/s/ Sean Ricker, by Power of Attorney" was taken for the remarks (0.74, the signature 0.23):
+    the signature read "by Power Attorney"."""
+    words = _caption_words("/s/ Sean Ricker, by Power of Attorney", 300, 116) + [_w("05/24/2023", 560, 116)]
+    fields = ["signatures.*.name"] * 5 + ["remarks"] + ["signatures.*.name", "signatures.*.date"]
+    doubts = {5: {"remarks": 0.74, "signatures.*.name": 0.23, "label": 0.03}}
+    record = _decode_with_doubts(_page(words), fields, doubts)
+    assert [s.name.value for s in record.signatures] == ["/s/ Sean Ricker, by Power of Attorney"]
