@@ -275,7 +275,7 @@ def _run_at(words: list[Word], edge: Word, on_line) -> list[int]:
     return run
 
 
-_WRAP_AFTER_RUN_ON = 0.05
+_WRAP_AFTER_RUN_ON = 0.01
 _WRAP_SURE = 0.3
 
 

@@ -713,6 +713,17 @@ def test_officer_title_wrapped_onto_a_caption_like_last_line_keeps_it():
     assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "Chairman Emeritus and Director"
 
 
+def test_officer_title_ending_in_and_keeps_a_wrapped_last_line_the_classifier_gives_it_four_hundredths():
+    """After "Emeritus and" the shipped model gave "Director" 0.04 the title, under the 0.05 a title
+    that runs on needed: the title read "Chairman Emeritus and"."""
+    title = "owners.*.relationship.officer_title"
+    words = [*_caption_words("Chairman", 555, 151), *_caption_words("Emeritus and", 555, 161),
+             *_caption_words("Director", 555, 171)]
+    rows = [{"owners.*.name": 1.0}, {title: 0.92}, {title: 0.98}, {title: 0.95}, {"label": 0.93, title: 0.04}]
+    layout = _page([_w("Roe", 10, 100), *words])
+    assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "Chairman Emeritus and Director"
+
+
 def test_officer_title_whose_first_line_runs_on_keeps_it_however_caption_like():
     title = "owners.*.relationship.officer_title"
     words = [_w("Roe", 10, 100), *_caption_words("Head of", 596, 170), *_caption_words("Development", 596, 181)]
