@@ -34,6 +34,9 @@ _TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 _DATE_HEADERS = {"exercise_date": "exercisable", "expiration_date": "expiration"}
 _TITLE_WORD = re.compile(r"^[A-Za-z][A-Za-z.,&'-]*$")  # a word of a title, not a marker or a number
 _TITLE_START_MIN = 0.005  # a word before a row's title this unlikely the title's is left as it is
+# A title that stops here goes on: "Class A Common" / "Stock", "Series B Preferred" / "Stock".
+_UNFINISHED = re.compile(r"^(?i:common|class|[A-Z]|preferred|ordinary|voting|series|non-voting|limited|partnership)$")
+_REST_MIN = 0.1  # a title's rest this likely the unfinished title's goes to it
 _CELL_WORD_MIN = 0.05  # a markdown cell's untagged word this likely in the cell's column is the column's
 
 
@@ -117,6 +120,43 @@ def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes
                 and not any(column_gap(a, b) for a, b in zip(prefix, prefix[1:]))
                 and all(probabilities[i, title] >= _TITLE_START_MIN for i in members[:first])):
             out[members[:first]] = title
+    return out
+
+
+def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                                 best: np.ndarray) -> np.ndarray:
+    """On a text dump, a wrapped line that holds nothing but a title's rest ("Stock") goes to the
+    title that is unfinished: the underlying title when it stops at "Common" or "Class A" and the
+    security title ends a word of its own ("Restricted Stock 6/8/2023 M 47,619 Class A ..." /
+    "Units Common" / "Stock": the classifier, seeing no column, gave "Stock" to the security title
+    at 0.43, the underlying title 0.29)."""
+    names = [str(c) for c in classes]
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    last: dict[str, Word] = {}  # the last word of each title column since the row's line
+    table: str | None = None
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        fields = [names[out[i]] for i in members]
+        tables = {f.split(".*.")[0] for f in fields if f.split(".*.")[0] in _TABLE_ROWS}
+        values = sum(1 for f in fields if f.split(".*.")[-1] in NUMBER_COLUMNS | DATE_COLUMNS)
+        if len(tables) == 1 and values >= 2:
+            table, last = tables.pop(), {}
+        elif table is None or not tables <= {table}:
+            table = None
+            continue
+        titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
+        if table == "derivative" and line.words and set(fields) == {titles[0]} and len(members) <= 2:
+            security, underlying = last.get(titles[0]), last.get(titles[1])
+            rest = names.index(titles[1]) if titles[1] in names else None
+            if (security is not None and underlying is not None and rest is not None
+                    and _UNFINISHED.match(underlying.text) and not _UNFINISHED.match(security.text)
+                    and all(probabilities[i, rest] >= _REST_MIN for i in members)):
+                out[members] = rest
+                fields = [titles[1]] * len(members)
+        for w, f in zip(line.words, fields):
+            if f in titles:
+                last[f] = w
     return out
 
 

@@ -1126,3 +1126,21 @@ def test_word_between_two_of_a_signatures_taken_for_the_remarks_is_the_signature
     doubts = {5: {"remarks": 0.74, "signatures.*.name": 0.23, "label": 0.03}}
     record = _decode_with_doubts(_page(words), fields, doubts)
     assert [s.name.value for s in record.signatures] == ["/s/ Sean Ricker, by Power of Attorney"]
+
+
+def test_lone_title_rest_on_a_dump_goes_to_the_unfinished_underlying_title():
+    """"Stock" alone under "Units Common" went to the security title (0.43, the underlying title 0.29):
+    "Restricted Stock Units Stock" and "Class A Common"."""
+    text = ("Table II - Derivative Securities\n"
+            "Restricted Stock 6/8/2023 M 47,619 Class A 47,619 $0 0 D\n"
+            "Units Common\n"
+            "Stock\n")
+    layout = read_text(text, "made-up.txt")
+    fields: list[str | None] = [None] * 5
+    fields += [D + "security_title"] * 2 + [D + c for c in ("transaction_date", "transaction_code", "shares")]
+    fields += [D + "underlying_title"] * 2 + [D + c for c in ("underlying_shares", "price_per_share",
+                                                              "shares_owned_following", "direct_or_indirect")]
+    fields += [D + "security_title", D + "underlying_title", D + "security_title"]
+    doubts = {len(fields) - 1: {D + "security_title": 0.43, D + "underlying_title": 0.29, "label": 0.28}}
+    row = _decode_with_doubts(layout, fields, doubts).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Restricted Stock Units", "Class A Common Stock")
