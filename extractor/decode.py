@@ -87,11 +87,11 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     starts = owner_starts(layout)
     best = one_field_per_address_line(layout, probabilities, classes, best, starts)
     best = whole_field_lines(layout, probabilities, classes, best)
-    if layout.format == "text" and grid:
+    if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = rest_to_the_unfinished_title(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
-    best = prose_lines_hold_no_signature(layout, classes, best, between_only=not grid)
+    best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in FILLERS
@@ -117,7 +117,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     base_type = (document_type[0] if document_type else "4")[0]
     for table, row_type in (("non_derivative", NonDerivativeRow), ("derivative", DerivativeRow)):
         rows = table_rows(table, row_type, tagged, grid, words if table == "derivative" else None,
-                      wrapped=grid and layout.format == "text", form=base_type)
+                      wrapped=layout.format == "text", form=base_type)
         for row in rows:
             if row.kind == "transaction":
                 row.transaction_form_type = Value(value=base_type, confidence=0.8, method="model")
