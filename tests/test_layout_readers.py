@@ -377,3 +377,12 @@ def test_layout_keeping_text_dump_keeps_the_gap_between_two_fields_on_a_line():
     gap = [words[4].x0 - words[3].x1 for words in (spaced, single)]
     assert gap[0] > 4 * gap[1]
     assert [w.text for w in spaced] == [w.text for w in single]
+
+
+def test_empty_bracket_box_with_a_space_is_one_checkbox_word_not_two_brackets():
+    """The reader kept the space of "[ ]" with a no-break space, which regular expressions count as
+    whitespace: the box came out as the words "[" and "]"."""
+    for text in ("[X] Director   [ ] Officer", "[X] Director [ ] Officer"):
+        words = list(read_layout(text.encode(), "boxes.txt").words)
+        assert [(w.text, w.checkbox) for w in words] == [("[X]", True), ("Director", None), ("[ ]", False),
+                                                        ("Officer", None)]
