@@ -39,8 +39,9 @@ def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict
 
 
 def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
-    names = _runs(by_field.get("signatures.*.name", []))
     dates = _runs(by_field.get("signatures.*.date", []))
+    names = _runs(by_field.get("signatures.*.name", []))
+    names = [piece for run in names for piece in _signed_lines(run, {t.index for run in dates for t in run})]
     names = _wrapped_names(names, max(len(dates), 1), grid)
     names = [piece for run in names for piece in _by_conformed_marks(run)]
     names = _from_first_mark(names, len(dates))
@@ -100,6 +101,25 @@ def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> li
         else:
             i += 1
     return names
+
+
+def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
+    """A name run cut at each date inside it where what follows signs with a mark of its own: a joint
+    filing's signers each sign on a line, "B. Riley Securities, Inc., by: /s/ Andrew Moore" then the
+    date, and four such lines had read as one signature. A name's wrapped end under its date ("...,
+    attorney-in-fact for" / "Richard N. Levy") carries no mark and stays."""
+    pieces = [[run[0]]]
+    for before, t in zip(run, run[1:]):
+        if any(before.index < d < t.index for d in dates):
+            pieces.append([])
+        pieces[-1].append(t)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        if any(_is_mark(t) for t in piece):
+            out.append(piece)
+        else:
+            out[-1].extend(piece)
+    return out
 
 
 def _runs(tags: list[Tagged]) -> list[list[Tagged]]:

@@ -1144,3 +1144,19 @@ def test_lone_title_rest_on_a_dump_goes_to_the_unfinished_underlying_title():
     doubts = {len(fields) - 1: {D + "security_title": 0.43, D + "underlying_title": 0.29, "label": 0.28}}
     row = _decode_with_doubts(layout, fields, doubts).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Restricted Stock Units", "Class A Common Stock")
+
+
+def test_joint_filers_signing_a_line_each_are_separate_signatures():
+    """Four "Entity, by: /s/ Person, Title <tab> date" lines read as one signature: the name words ran
+    on across the dates between them. A name wrapped under its date, with no mark of its own, stays whole."""
+    text = ("\tB. Riley Securities, Inc., by: /s/ Andrew Moore, Chief Executive Officer\t05/16/2023\n"
+            "\tBryant R. Riley, by: /s/ Bryant R. Riley\t05/16/2023\n"
+            "\t/s/ Sam Tuttleman, attorney-in-fact for\t05/01/2023\n"
+            "\tRichard N. Levy\n")
+    layout = read_text(text, "made-up.txt")
+    fields = ["signatures.*.date" if w.text[0].isdigit() else "signatures.*.name" for w in layout.words]
+    record = _decode(layout, fields)
+    assert [(s.name.value, str(s.date.value)) for s in record.signatures] == [
+        ("B. Riley Securities, Inc., by: /s/ Andrew Moore, Chief Executive Officer", "2023-05-16"),
+        ("Bryant R. Riley, by: /s/ Bryant R. Riley", "2023-05-16"),
+        ("/s/ Sam Tuttleman, attorney-in-fact for Richard N. Levy", "2023-05-01")]
