@@ -15,6 +15,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
+from .values import state_names
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
@@ -245,3 +246,29 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
 def same_line(a: Word, b: Word) -> bool:
     """Two words on one page sharing over half the shorter one's height."""
     return a.page == b.page and min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.height, b.height)
+
+
+def whole_state_names(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """A state printed by name is one value: the words beside a word tagged as the state that make a
+    state's name with it are the state's ("WASHINGTON District Of Columbia 20037": "District" had gone
+    to the owner's name, and the state read "Of Columbia")."""
+    names = [str(c) for c in classes]
+    if "owners.*.address.state" not in names:
+        return best
+    state = names.index("owners.*.address.state")
+    full_names = {name for name in state_names() if len(name) > 2 and " " in name}
+    longest = max((name.count(" ") + 1 for name in full_names), default=1)
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    for line in layout.lines:
+        words = line.words
+        for k, w in enumerate(words):
+            if best[position[id(w)]] != state:
+                continue
+            spans = [(a, b) for a in range(max(0, k - longest + 1), k + 1) for b in range(k + 1, min(len(words), a + longest) + 1)
+                     if b - a > 1 and " ".join(v.text for v in words[a:b]).upper().strip(",") in full_names
+                     and not any(column_gap(u, v) for u, v in zip(words[a:b - 1], words[a + 1:b]))]
+            if spans:
+                a, b = max(spans, key=lambda s: s[1] - s[0])
+                out[[position[id(v)] for v in words[a:b]]] = state
+    return out

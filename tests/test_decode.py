@@ -1018,14 +1018,7 @@ def test_full_stop_or_semicolon_ocr_read_before_attorney_in_fact_is_the_comma():
 
 def _decode_with_doubts(layout: Layout, fields: list[str | None], doubts: dict[int, dict[str, float]]):
     """Like `_decode`, but word k of `doubts` has the probabilities it gives instead of its field for sure."""
-    words = list(layout.words)
-    classes = np.array(sorted({f for f in fields if f} | {f for d in doubts.values() for f in d} | {"other", "label"}))
-    names = list(classes)
-    probabilities = np.zeros((len(words), len(classes)))
-    for i, name in enumerate(fields):
-        for field, p in doubts.get(i, {name or "other": 1.0}).items():
-            probabilities[i, names.index(field)] = p
-    return decode(layout, probabilities, classes, document_type=("4", 1.0))
+    return _decode_soft(layout, [doubts.get(i, {field or "other": 1.0}) for i, field in enumerate(fields)])
 
 
 _ROW = ["transaction_date", "transaction_code", "shares", "acquired_disposed", "price_per_share",
@@ -1160,3 +1153,15 @@ def test_joint_filers_signing_a_line_each_are_separate_signatures():
         ("B. Riley Securities, Inc., by: /s/ Andrew Moore, Chief Executive Officer", "2023-05-16"),
         ("Bryant R. Riley, by: /s/ Bryant R. Riley", "2023-05-16"),
         ("/s/ Sam Tuttleman, attorney-in-fact for Richard N. Levy", "2023-05-01")]
+
+
+def test_state_printed_by_name_keeps_its_words_and_the_city_before_it():
+    """"WASHINGTON District Of Columbia 20037": the classifier gave "District" to the owner's name (0.95),
+    which pulled "WASHINGTON" (city 0.57, name 0.37) in after it: the name read "Couchara Georgeann
+    WASHINGTON" and the city was lost."""
+    words = [*_caption_words("Couchara Georgeann", 37, 192), *_caption_words("WASHINGTON District Of Columbia 20037", 37, 224)]
+    name, city, state = "owners.*.name", "owners.*.address.city", "owners.*.address.state"
+    rows = [{name: 1.0}, {name: 1.0}, {city: 0.57, name: 0.37, "other": 0.06}, {name: 0.95, "label": 0.05},
+            {"label": 0.6, state: 0.4}, {state: 0.97, "label": 0.03}, {"owners.*.address.zip_code": 1.0}]
+    owner = _decode_soft(_page(words), rows).owners[0]
+    assert (owner.name.value, owner.address.city.value, owner.address.state.value) == ("Couchara Georgeann", "WASHINGTON", "DC")
