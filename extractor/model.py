@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from .errors import ModelError, ModelVersionWarning, NotAFormError
-from .layout.document import Layout
+from .layout.document import Layout, Word
 from .records import RELATIONSHIP_BOXES, TOP_BOXES, Record, Value
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -272,6 +273,9 @@ class ModelExtractor:
             # taken for a Form 3 reads its transactions as holdings.
             document_type = (rules.document_type.value, rules.document_type.confidence)
         elif kind != NOT_A_FORM:
+            printed = _printed_form_number(words, probabilities, self.model.classifier.classes_)
+            if printed is not None and printed[0] != kind[-1]:
+                kind, probability = "form" + printed[0], printed[1]
             document_type = (kind[-1] + _amendment(rules), probability)
         found = decode(layout, probabilities, self.model.classifier.classes_, document_type=document_type)
         if rules is None or self.model.meta.get("auto_strategy") == "model":
@@ -280,6 +284,27 @@ class ModelExtractor:
         if rules.document_type.present:
             merged.document_type = rules.document_type  # the printed title beats the text categorizer on real filings
         return merged
+
+
+_SURE_PRINTED_TYPE = 0.8
+
+
+def _printed_form_number(words: list[Word], probabilities: np.ndarray, classes: np.ndarray) -> tuple[str, float] | None:
+    """The form's number as printed in its title ("FORM 3"), where the word classifier is sure of it.
+
+    The text categorizer learned the form types from the train split, 14,535 Forms 4 to 20 Forms 3 and
+    no Form 5, and took the real Snowflake Form 3 and Form 5 for Forms 4; the word classifier tags
+    the title's "3" and "5" as the document type at 0.98."""
+    names = [str(c) for c in classes]
+    if "document_type" not in names:
+        return None
+    column = names.index("document_type")
+    found = [(float(probabilities[i, column]), w.text) for i, w in enumerate(words)
+             if w.text in ("3", "4", "5") and probabilities[i, column] >= _SURE_PRINTED_TYPE]
+    if not found or len({text for _, text in found}) > 1:
+        return None
+    p, text = max(found)
+    return text, p
 
 
 def _amendment(rules: Record | None) -> str:

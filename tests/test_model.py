@@ -6,14 +6,17 @@ import json
 import warnings
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from extractor.errors import ModelError, ModelVersionWarning, NotAFormError
 from extractor.layout import read_layout
+from extractor.layout.document import Word
 from extractor.model import (
     DEFAULT_MODEL,
     ModelExtractor,
     ModelSettings,
+    _printed_form_number,
     choose,
     combine,
     load_model,
@@ -208,3 +211,17 @@ def test_choose_keeps_the_rules_record_with_the_models_checkboxes():
     assert chosen.issuer.name.value == "Made Up Inc"  # the rules' record
     assert chosen.owners[0].relationship.is_director.value is True and chosen.aff10b5_one.value is True
     assert choose(record("rules", False, False), None).owners[0].relationship.is_director.value is False
+
+
+def test_printed_form_number_the_word_classifier_is_sure_of_overrules_the_text_categorizer():
+    """The text categorizer, which saw 20 Forms 3 and no Form 5 in training, read the real Snowflake
+    Form 3 and Form 5 as Forms 4; the word classifier tags the title's "5" as the document type at 0.98."""
+    words = [Word("FORM", 10, 10, 40, 20), Word("5", 45, 10, 50, 20), Word("5", 100, 300, 105, 310)]
+    classes = np.array(["document_type", "label", "other"])
+    sure = np.array([[0.01, 0.98, 0.01], [0.98, 0.02, 0.0], [0.05, 0.05, 0.9]])
+    assert _printed_form_number(words, sure, classes) == ("5", 0.98)
+    unsure = sure.copy()
+    unsure[1] = [0.6, 0.4, 0.0]
+    assert _printed_form_number(words, unsure, classes) is None
+    two_titles = np.vstack([sure[:2], [0.9, 0.1, 0.0]])
+    assert _printed_form_number([*words[:2], Word("4", 45, 30, 50, 40)], two_titles, classes) is None
