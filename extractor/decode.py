@@ -199,9 +199,10 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
 
 
 def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """A word or two taken for a printed label or nothing, between two words of one phrase field,
+    """Up to three words taken for a printed label or nothing, between two words of one phrase field,
     is that phrase's: beside them on their line, or, in a table cell, stacked between them at the
-    same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock":
+    same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock",
+    "Chicken [Soup for the] Soul Entertainment, Inc.":
     the form's captions use those words, so the classifier reads them as captions). So is one word
     between them taken for another field that the phrase's is not far behind ("by Power [of]
     Attorney" at 0.74 remarks, 0.23 the signature)."""
@@ -214,7 +215,7 @@ def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.nda
     for line in layout.lines:
         members = [position[id(w)] for w in line.words]
         for k in range(1, len(members) - 1):
-            for width in (1, 2):
+            for width in (1, 2, 3):
                 if k + width >= len(members):
                     continue
                 left, gap, right = members[k - 1], members[k:k + width], members[k + width]

@@ -1165,3 +1165,15 @@ def test_state_printed_by_name_keeps_its_words_and_the_city_before_it():
             {"label": 0.6, state: 0.4}, {state: 0.97, "label": 0.03}, {"owners.*.address.zip_code": 1.0}]
     owner = _decode_soft(_page(words), rows).owners[0]
     assert (owner.name.value, owner.address.city.value, owner.address.state.value) == ("Couchara Georgeann", "WASHINGTON", "DC")
+
+
+def test_three_words_taken_for_labels_inside_an_issuers_name_are_the_names():
+    """"Soup for the" of "Chicken Soup for the Soul Entertainment, Inc." read as printed labels (0.95):
+    only gaps of one or two words were filled, and the issuer read "Chicken Soul Entertainment, Inc."."""
+    words = _caption_words("Chicken Soup for the Soul Entertainment, Inc. [ CSSE ]", 200, 100)
+    rows = [{"issuer.name": 0.68, "label": 0.32}] + [{"label": 0.95, "issuer.name": 0.05}] * 3
+    rows += [{"issuer.name": 0.6, "label": 0.4}, {"issuer.name": 0.98}, {"issuer.name": 0.98}]
+    rows += [{"issuer.trading_symbol": 0.9, "label": 0.1}] * 3
+    record = _decode_soft(_page(words), rows)
+    assert (record.issuer.name.value, record.issuer.trading_symbol.value) == (
+        "Chicken Soup for the Soul Entertainment, Inc.", "CSSE")
