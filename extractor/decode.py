@@ -200,10 +200,10 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
 
 def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
     """Up to three words taken for a printed label or nothing, between two words of one phrase field,
-    is that phrase's: beside them on their line, or, in a table cell, stacked between them at the
+    are that phrase's: beside them on their line, or, in a table cell, stacked between them at the
     same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock",
-    "Chicken [Soup for the] Soul Entertainment, Inc.":
-    the form's captions use those words, so the classifier reads them as captions). So is one word
+    "Chicken [Soup for the] Soul Entertainment, Inc.": the form's captions use those words, so the
+    classifier reads them as captions). So is one word
     between them taken for another field that the phrase's is not far behind ("by Power [of]
     Attorney" at 0.74 remarks, 0.23 the signature)."""
     names = [str(c) for c in classes]
