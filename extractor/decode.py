@@ -203,9 +203,8 @@ def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.nda
     are that phrase's: beside them on their line, or, in a table cell, stacked between them at the
     same left edge ("Common Shares [of Beneficial] Interest", "Southern / [Company] / Common Stock",
     "Chicken [Soup for the] Soul Entertainment, Inc.": the form's captions use those words, so the
-    classifier reads them as captions). So is one word
-    between them taken for another field that the phrase's is not far behind ("by Power [of]
-    Attorney" at 0.74 remarks, 0.23 the signature)."""
+    classifier reads them as captions). So is one word between them taken for another field that
+    the phrase's is not far behind ("by Power [of] Attorney" at 0.74 remarks, 0.23 the signature)."""
     names = [str(c) for c in classes]
     phrase = {i for i, name in enumerate(names) if name in _PHRASE_FIELDS}
     fillers = filler_classes(names)

@@ -146,7 +146,7 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
             table = None
             continue
         titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
-        if table == "derivative" and line.words and set(fields) == {titles[0]} and len(members) <= 2:
+        if table == "derivative" and set(fields) == {titles[0]} and len(members) <= 2:
             security, underlying = last.get(titles[0]), last.get(titles[1])
             rest = names.index(titles[1]) if titles[1] in names else None
             if (security is not None and underlying is not None and rest is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import BRACKET_BOXES, INSIDE_BOX, GRID_CELL_WIDTH, GRID_LINE_HEIGHT, Layout, Line, Page, Word
+from .document import BRACKET_BOXES, GRID_CELL_WIDTH, GRID_LINE_HEIGHT, INSIDE_BOX, Layout, Line, Page, Word
 
 CHECKED_GLYPHS = {"☒", "☑", "✓", "✔", "✗", "✘"} | {text for text, checked in BRACKET_BOXES.items() if checked}
 UNCHECKED_GLYPHS = {"☐", "□"} | {text for text, checked in BRACKET_BOXES.items() if not checked}
