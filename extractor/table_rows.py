@@ -112,11 +112,9 @@ def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes
             continue
         title = out[members[first]]
         table = names[title].split(".*.")[0]
-        values = sum(1 for i in members[first + 1:] if names[out[i]].startswith(table + ".*.")
-                     and names[out[i]].split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)
         prefix = line.words[:first + 1]
-        if (values >= 2 and all(out[i] in movable and _TITLE_WORD.match(w.text)
-                                for i, w in zip(members[:first], prefix))
+        if (_dates_and_amounts([names[out[i]] for i in members[first + 1:]], table) >= 2
+                and all(out[i] in movable and _TITLE_WORD.match(w.text) for i, w in zip(members[:first], prefix))
                 and not any(column_gap(a, b) for a, b in zip(prefix, prefix[1:]))
                 and all(probabilities[i, title] >= _TITLE_START_MIN for i in members[:first])):
             out[members[:first]] = title
@@ -131,6 +129,9 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
     "Units Common" / "Stock": the classifier, seeing no column, gave "Stock" to the security title
     at 0.43, the underlying title 0.29)."""
     names = [str(c) for c in classes]
+    if "derivative.*.underlying_title" not in names:
+        return best
+    rest = names.index("derivative.*.underlying_title")
     position = {id(w): i for i, w in enumerate(layout.words)}
     out = best.copy()
     last: dict[str, Word] = {}  # the last word of each title column since the row's line
@@ -139,8 +140,7 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
         members = [position[id(w)] for w in line.words]
         fields = [names[out[i]] for i in members]
         tables = {f.split(".*.")[0] for f in fields if f.split(".*.")[0] in _TABLE_ROWS}
-        values = sum(1 for f in fields if f.split(".*.")[-1] in NUMBER_COLUMNS | DATE_COLUMNS)
-        if len(tables) == 1 and values >= 2:
+        if len(tables) == 1 and _dates_and_amounts(fields, next(iter(tables))) >= 2:
             table, last = tables.pop(), {}
         elif table is None or not tables <= {table}:
             table = None
@@ -148,8 +148,7 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
         titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
         if table == "derivative" and set(fields) == {titles[0]} and len(members) <= 2:
             security, underlying = last.get(titles[0]), last.get(titles[1])
-            rest = names.index(titles[1]) if titles[1] in names else None
-            if (security is not None and underlying is not None and rest is not None
+            if (security is not None and underlying is not None
                     and _UNFINISHED.match(underlying.text) and not _UNFINISHED.match(security.text)
                     and all(probabilities[i, rest] >= _REST_MIN for i in members)):
                 out[members] = rest
@@ -158,6 +157,11 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
             if f in titles:
                 last[f] = w
     return out
+
+
+def _dates_and_amounts(fields: list[str], table: str) -> int:
+    """How many of `fields` are `table`'s dates and amounts: a row's own line holds some."""
+    return sum(1 for f in fields if f.startswith(table + ".*.") and f.split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)
 
 
 def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
