@@ -6,6 +6,7 @@ the rest use the made-up form of fixture_docs. Each page is OCR'd once per proce
 
 from __future__ import annotations
 
+import io
 import re
 import statistics
 from collections import Counter
@@ -16,7 +17,7 @@ from PIL import Image
 
 from extractor.layout import LayoutSettings, OcrSettings, PdfSettings, decode_text, detect_format, read_layout, read_layout_file
 from extractor.layout.document import Rect, Word, mark_underlines
-from extractor.layout.ocr import estimate_skew, ocr_page_image, read_image
+from extractor.layout.ocr import _square_pixels, estimate_skew, ocr_page_image, prepare_page, read_image
 from extractor.layout.pdf import read_pdf
 
 from . import fixture_docs as docs
@@ -284,6 +285,28 @@ def test_images_of_every_mode_are_read():
         image = page.convert(mode) if mode != "I;16" else Image.fromarray(np.asarray(page).astype(np.uint16) * 257)
         words = {w.text for w in ocr_page_image(image, 1, OcrSettings()).words}
         assert "STATEMENT" in words or "FORM" in words, mode
+
+
+def test_fax_read_as_jagged_one_bit_print_is_smoothed_and_enlarged_to_400_dpi():
+    """Faxes OCR'd at their own 200 dpi lost most small print (dev faxes 0.495 field F1, 0.584 smoothed)."""
+    page = docs.render_pages(docs.made_up_pdf(), dpi=200)[0].convert("L")
+    one_bit = page.point(lambda v: 255 if v >= 150 else 0).convert("1")
+    prepared = prepare_page(one_bit, 200.0, OcrSettings())
+    assert prepared.scale == 2.0 and prepared.levelled.shape == (2 * page.height, 2 * page.width)
+    assert len(np.unique(prepared.levelled)) > 2  # grey edges, not stair steps
+    # Grey pages and one-bit pages at 300 dpi are read at their own size, as before.
+    assert prepare_page(page, 200.0, OcrSettings()).scale == 1.0
+    assert prepare_page(one_bit, 300.0, OcrSettings()).scale == 1.0
+    assert prepare_page(one_bit, 200.0, OcrSettings(smooth_bilevel=False)).scale == 1.0
+    # A fax as sent (200 x 100 dpi) gets its lines repeated, so it stays one-bit and is smoothed too.
+    sent = one_bit.resize((page.width, page.height // 2), Image.Resampling.NEAREST)
+    square = _square_pixels(sent.copy(), {"dpi": (200, 100)})  # it closes the frame it stretched
+    assert square.size == (page.width, 2 * (page.height // 2)) and set(np.unique(np.asarray(square))) == {0, 255}
+    buf = io.BytesIO()
+    sent.save(buf, "TIFF", dpi=(200, 100), compression="group4")
+    layout = read_image(buf.getvalue(), "sent.tiff")
+    assert layout.pages[0].height == square.height
+    assert len(set(docs.MADE_UP_KEY_WORDS) & {w.text for w in layout.words}) >= 6
 
 
 # ---- format detection and dispatch --------------------------------------------------------

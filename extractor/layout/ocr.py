@@ -17,6 +17,11 @@ Choices below were measured on 300 dpi scans of eight rendered Form 3/4/5 pages 
 - Rescaling to 300 dpi: a 100 dpi scan went from 65% to 84% of words, and 600 dpi pages
   OCR 40% faster at the same recall.
 - Deskew by projection profiles: within 0.02 degrees of the applied rotation on all eight.
+- Bilevel pages under 250 dpi (faxes, cheap scanner settings) are smoothed (Gaussian, 0.7
+  pixel) and enlarged to 400 dpi: Tesseract reads jagged, broken one-bit strokes better once
+  they are grey-edged and large. Dev faxes (auto field F1): 0.495 -> 0.584 on 30, 0.566 ->
+  0.590 on 40 others; dev bilevel scans neutral (0.836 -> 0.834 on all 30 scans). Enlarging
+  alone gave 0.514, smoothing alone 0.507; sigma 1.0 or a darker threshold did worse.
 """
 
 from __future__ import annotations
@@ -80,6 +85,10 @@ _LANG = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
 # rescaled for OCR and the boxes mapped back to the image's own pixels.
 _TARGET_DPI = 300.0
 _DPI_BAND = (200.0, 400.0)
+# One-bit pages below this dpi are smoothed and enlarged to _BILEVEL_DPI (module docstring).
+_BILEVEL_BELOW_DPI = 250.0
+_BILEVEL_DPI = 400.0
+_BILEVEL_SIGMA = 0.7  # pixels of the page's own resolution
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class OcrSettings:
     binarize: bool = True
     remove_rulings: bool = True
     rescale: bool = True  # bring pages far from 300 dpi to it for Tesseract
+    smooth_bilevel: bool = True  # one-bit pages under 250 dpi smoothed and read at 400 dpi
     # Text on paper is a few percent ink (a dense form ~15%); a page darker than this is a
     # photo or picture, and is neither deskewed nor read in a sparse-text mode.
     max_ink: float = 0.35
@@ -206,6 +216,8 @@ def prepare_page(image: Image.Image, dpi: float, settings: OcrSettings) -> Prepa
 
     grey = to_grey(image)
     height, width = grey.shape
+    # Asked before levelling, whose interpolation greys the edges of a one-bit page.
+    smooth = settings.smooth_bilevel and dpi < _BILEVEL_BELOW_DPI and is_bilevel(grey)
     _, ink = _ink(grey)
     on_paper = float(np.count_nonzero(ink)) / ink.size <= settings.max_ink
     skew = estimate_skew(grey, settings.max_skew) if settings.deskew and on_paper else 0.0
@@ -218,8 +230,12 @@ def prepare_page(image: Image.Image, dpi: float, settings: OcrSettings) -> Prepa
     if settings.remove_rulings:
         grey, rulings = _erase_rulings(grey, dpi)
     scale = 1.0
-    if settings.rescale and not _DPI_BAND[0] <= dpi <= _DPI_BAND[1]:
-        scale = min(_TARGET_DPI / dpi, math.sqrt(settings.max_pixels / (width * height)))
+    target = _TARGET_DPI
+    if smooth:
+        grey = cv2.GaussianBlur(grey, (0, 0), _BILEVEL_SIGMA)
+        target = _BILEVEL_DPI
+    if smooth or settings.rescale and not _DPI_BAND[0] <= dpi <= _DPI_BAND[1]:
+        scale = min(target / dpi, math.sqrt(settings.max_pixels / (width * height)))
         if abs(scale - 1.0) > 0.05:
             interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interpolation)
@@ -244,6 +260,11 @@ def to_grey(image: Image.Image) -> np.ndarray:
         paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, image.convert("RGBA"))
     return np.asarray(image.convert("L"), dtype=np.uint8)
+
+
+def is_bilevel(grey: np.ndarray) -> bool:
+    """Whether a page holds only two grey levels (a one-bit scan or fax), judged on a sample of its pixels."""
+    return len(np.unique(grey[::7, ::7])) <= 2
 
 
 def estimate_skew(grey: np.ndarray, max_skew: float = 5.0) -> float:
@@ -381,7 +402,10 @@ def _square_pixels(frame: Image.Image, info: dict) -> Image.Image:
     if x_dpi <= 0 or y_dpi <= 0 or abs(x_dpi - y_dpi) / x_dpi < 0.05:
         return frame
     width, height = frame.size
-    stretched = frame.convert("L").resize((width, round(height * x_dpi / y_dpi)), Image.Resampling.BILINEAR)
+    # A one-bit fax has its lines repeated, as fax viewers show it, so that it stays one-bit
+    # and gets the smoothing of bilevel pages (prepare_page); grey pages are interpolated.
+    resample = Image.Resampling.NEAREST if frame.mode == "1" else Image.Resampling.BILINEAR
+    stretched = frame.convert("L").resize((width, round(height * x_dpi / y_dpi)), resample)
     frame.close()
     return stretched
 
