@@ -294,9 +294,10 @@ def test_fax_read_as_jagged_one_bit_print_is_smoothed_and_enlarged_to_400_dpi():
     prepared = prepare_page(one_bit, 200.0, OcrSettings())
     assert prepared.scale == 2.0 and prepared.levelled.shape == (2 * page.height, 2 * page.width)
     assert len(np.unique(prepared.levelled)) > 2  # grey edges, not stair steps
-    # Grey pages and one-bit pages at 300 dpi are read at their own size, as before.
+    # Grey pages are read at their own size, as before; one-bit ones at 400 dpi.
     assert prepare_page(page, 200.0, OcrSettings()).scale == 1.0
-    assert prepare_page(one_bit, 300.0, OcrSettings()).scale == 1.0
+    assert prepare_page(one_bit, 300.0, OcrSettings()).scale == pytest.approx(4 / 3)
+    assert prepare_page(one_bit, 400.0, OcrSettings()).scale == 1.0
     assert prepare_page(one_bit, 200.0, OcrSettings(smooth_bilevel=False)).scale == 1.0
     # A fax as sent (200 x 100 dpi) gets its lines repeated, so it stays one-bit and is smoothed too.
     sent = one_bit.resize((page.width, page.height // 2), Image.Resampling.NEAREST)
