@@ -170,16 +170,18 @@ def column_gap(left: Word, right: Word) -> bool:
 
 def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray,
                                   between_only: bool = False) -> np.ndarray:
-    """A text dump runs a footnote's lines full width: signature-name words inside a line that is
-    two-thirds footnote or remarks text ("Corp., Catalyst Merger" of a merger's footnote) are that text.
+    """A footnote's or the remarks' lines are prose throughout: signature-name words, and words of
+    the other prose field, inside a line that is two-thirds footnote or remarks text are that text
+    ("Corp., Catalyst Merger" of a merger's footnote; "B. Riley" of "filed jointly by B. Riley
+    Financial, Inc.", 0.89 a signature, and "Bryant R." ending the line, 0.38 remarks).
 
     `between_only` (a page, where a signature may stand on a footnote's last line, right of it):
-    only the signature words with that text on both sides of them."""
+    only such words with that text on both sides of them, or with no column gap between them and it."""
     names = [str(c) for c in classes]
     if "signatures.*.name" not in names:
         return best
-    signature = names.index("signatures.*.name")
     prose = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names}
+    strays = prose | {names.index("signatures.*.name")}
     out = best.copy()
     position = {id(w): i for i, w in enumerate(layout.words)}
     for line in layout.lines:
@@ -188,10 +190,15 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
         main = max(counts, key=counts.get, default=None)
         if main is None or counts[main] * 3 < len(members) * 2:
             continue
-        inside = [i for i in members if out[i] in prose]
-        for i in members:
-            if out[i] == signature and (not between_only or inside[0] < i < inside[-1]):
-                out[i] = main
+        inside = [k for k, i in enumerate(members) if out[i] == main]
+        for k, i in enumerate(members):
+            if out[i] not in strays or out[i] == main:
+                continue
+            if between_only and not inside[0] < k < inside[-1]:
+                span = range(k, inside[0]) if k < inside[0] else range(inside[-1], k)
+                if any(column_gap(line.words[m], line.words[m + 1]) for m in span):
+                    continue
+            out[i] = main
     return out
 
 

@@ -937,6 +937,26 @@ def test_signature_words_between_footnote_words_of_a_pdf_line_are_footnote_text(
     assert record.footnotes[0].text.value == "The person will provide to Example Power Corporation, any holder full data."
 
 
+def test_names_ending_or_starting_a_footnote_line_of_a_pdf_are_footnote_text():
+    # "...filed jointly by B. Riley Financial, Inc., ..., and Bryant R." on a page: the name ending the
+    # line was taken for a signature and the remarks, the name starting the next for a signature, with
+    # no gap between them and the footnote's words. A signature a column gap right of a footnote's
+    # line stays one.
+    words = [*_caption_words("1. This Form 4 is filed jointly by Roe Holdings, Inc., a Delaware corporation, and Pat Q.",
+                             10, 400),
+             *_caption_words("Roe. Each of them disclaims ownership.", 10, 412),
+             *_caption_words("2. Held by a trust.", 10, 424), *_caption_words("/s/ Pat Roe 03/10/2023", 500, 424)]
+    tags = ["footnote_ref"] + ["footnotes.*.text"] * 7 + ["signatures.*.name"] * 2 + ["footnotes.*.text"] * 5
+    tags += ["signatures.*.name", "remarks"] + ["signatures.*.name"] + ["footnotes.*.text"] * 5
+    tags += ["footnote_ref"] + ["footnotes.*.text"] * 4 + ["signatures.*.name"] * 3 + ["signatures.*.date"]
+    assert len(tags) == len(words)
+    record = _decode(_page(words), tags)
+    assert [s.name.value for s in record.signatures] == ["/s/ Pat Roe"]
+    assert record.footnotes[0].text.value == ("This Form 4 is filed jointly by Roe Holdings, Inc., a Delaware corporation, "
+                                              "and Pat Q. Roe. Each of them disclaims ownership.")
+    assert not record.remarks.present
+
+
 def test_the_closing_bracket_of_the_ticker_is_no_relationship_mark():
     # "BANCORPORATION [ WAL ]" just left of the box captions: its "]" at 0.79 the director's box.
     words = [_w("Roe", 10, 60), _w("BANCORP", 200, 100), _w("[", 300, 100), _w("WAL", 306, 100), _w("]", 330, 100),
