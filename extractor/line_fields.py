@@ -231,6 +231,14 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     position = {id(w): i for i, w in enumerate(words)}
     fillers = filler_classes(names)
     fields = [(names.index(f), f in _TITLE_FIELDS) for f in (*_TITLE_FIELDS, *ADDRESS_LINE_FIELDS) if f in names]
+    # Which of the name and street lines a line is was settled by the line rules before this: a
+    # word's share of the three together counts ("NW" of "6700 BROKEN SOUND PARKWAY NW": 0.07
+    # the first street, the line the second).
+    address = [names.index(f) for f in ADDRESS_LINE_FIELDS if f in names]
+    address_share = probabilities[:, address].sum(axis=1)
+    # A table's cell never runs on from a name or a street without a column gap ("PARTNERS, LP":
+    # "LP" 0.43 a nature of ownership, 0.40 the street).
+    table = {i for i, name in enumerate(names) if name.startswith(("non_derivative.", "derivative."))}
     runs: list[list[int]] = []  # each line's words between column gaps, as word indices
     for line in layout.lines:
         for previous, w in zip([None, *line.words], line.words):
@@ -244,7 +252,9 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
                 continue
             for k, i in enumerate(run):
                 after = k > tagged[-1] and not to_the_end
-                if (out[i] in fillers and probabilities[i, field] >= _LINE_SHARE
+                share = probabilities[i, field] if to_the_end else address_share[i]
+                strays = fillers if to_the_end else fillers | table
+                if (out[i] in strays and share >= _LINE_SHARE
                         and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
                     out[i] = field
     return out

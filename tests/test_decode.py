@@ -645,6 +645,19 @@ def test_street_line_keeps_its_spelled_number_and_not_the_caption_a_dump_runs_on
     assert (address.street1.value, address.street2.value) == ("ONE ANALOG WAY", "4650 CUSHING PARKWAY")
 
 
+def test_street_line_keeps_its_last_word_taken_for_a_table_cell_or_for_the_other_street():
+    # "C/O AE INDUSTRIAL PARTNERS, LP": "LP" 0.43 a nature of ownership, 0.40 the street. "6700 BROKEN
+    # SOUND PARKWAY NW", the line the second street: "NW" 0.65 nothing, 0.07 the first street.
+    layout = _page([_w("Jane", 10, 0), _w("Roe", 40, 0), _w("C/O", 10, 12), _w("AE", 34, 12), _w("PARTNERS,", 52, 12),
+                    _w("LP", 104, 12), _w("6700", 10, 24), _w("BROKEN", 40, 24), _w("SOUND", 84, 24),
+                    _w("PARKWAY", 122, 24), _w("NW", 172, 24)])
+    S1, S2 = "owners.*.address.street1", "owners.*.address.street2"
+    rows = [{"owners.*.name": 1.0}] * 2 + [{S1: 0.9}] * 3 + [{"non_derivative.*.nature_of_ownership": 0.43, S1: 0.4}]
+    rows += [{S2: 0.76, S1: 0.05}, {S1: 0.63, S2: 0.13}, {S1: 0.95}, {S1: 0.83}, {"other": 0.65, "label": 0.14, S1: 0.07}]
+    address = _decode_soft(layout, rows).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("C/O AE PARTNERS, LP", "6700 BROKEN SOUND PARKWAY NW")
+
+
 def test_owner_and_issuer_in_one_case_part_at_the_gap_a_dump_kept_between_them():
     layout = read_text("SCHERER BARBARA VAUGHN    ANSYS INC [ ANSS ]\n", "made-up.txt")
     owner, issuer = "owners.*.name", "issuer.name"
