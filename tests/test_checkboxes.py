@@ -79,3 +79,23 @@ def test_a_typed_box_tesseract_read_as_one_bracket_is_an_empty_box():
     assert [w.checkbox for w in mark_checkboxes(words, page, scale=1.0)] == [False, None]
     page[24:33, 30:38] = np.eye(9, 8, dtype=bool) | np.eye(9, 8, dtype=bool)[::-1]  # checked: an X inside
     assert mark_checkboxes(words, page, scale=1.0)[0].checkbox is None
+
+
+def test_an_empty_box_read_surely_as_a_round_letter_or_a_zero_is_an_empty_box():
+    # Dev scans: an empty box read "O" at 0.85 and "0" at 0.78 was taken for a checked one.
+    page = np.zeros((60, 300), bool)
+    page[10:34, 10:34] = _frame()
+    page[10:34, 100:124] = _frame()
+    page[10:34, 200:224] = _ring()  # a real letter O, as sure
+    words = [Word("O", 10, 10, 34, 34, confidence=0.85), Word("0", 100, 10, 124, 34, confidence=0.78),
+             Word("O", 200, 10, 224, 34, confidence=0.85), Word("Director", 240, 10, 290, 34, confidence=0.96)]
+    assert [w.checkbox for w in mark_checkboxes(words, page, scale=1.0)] == [False, False, None, None]
+
+
+def test_an_empty_box_whose_word_stops_short_of_its_frame_is_an_empty_box():
+    # Tesseract's box of an empty box read "oO" was 20 px wide on a 22 px frame: its right side was cut off.
+    page = np.zeros((60, 200), bool)
+    page[10:32, 10:32] = _frame(22)
+    words = [Word("oO", 10, 10, 30, 32, confidence=0.42), Word("Director", 60, 10, 120, 32, confidence=0.96)]
+    assert [w.checkbox for w in mark_checkboxes(words, page, scale=1.0)] == [False, None]
+    assert mark_checkboxes(words, page, scale=1.0, settings=CheckboxSettings(frame_slack=0.0))[0].checkbox is None

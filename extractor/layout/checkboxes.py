@@ -30,14 +30,18 @@ class CheckboxSettings:
     empty_inside: float = 0.03  # at most this much ink in the box's middle when empty
     bracket_reach: float = 1.8  # from one bracket of a typed box to the other, in the word's heights
     typed_aspect: float = 2.2  # width / height of a typed "[_]" at most
+    frame_slack: float = 0.15  # around the word's box, in its heights, where its frame may reach
 
     def __post_init__(self) -> None:
         low, high = self.aspect
         if not 0 < low < 1 < high <= self.typed_aspect:
             raise ValueError(f"aspect must bracket 1 and end below typed_aspect, not {self.aspect}")
-        for name in ("max_confidence", "min_height", "edge", "corner", "empty_inside"):
+        for name in ("max_confidence", "min_height", "edge", "corner", "empty_inside", "frame_slack"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")
+
+
+_BOX_LOOKALIKES = frozenset("O0oDQU")
 
 
 def mark_checkboxes(words: list[Word], ink: np.ndarray, scale: float,
@@ -48,10 +52,18 @@ def mark_checkboxes(words: list[Word], ink: np.ndarray, scale: float,
     median = heights[len(heights) // 2] if heights else 0.0
     out = []
     for w in words:
-        unsure = (w.confidence is not None and w.confidence < settings.max_confidence) or not w.text.isalnum()
+        # An empty box read as one round letter or a zero is read surely ("O" at 0.85, "0" at 0.78 on
+        # dev scans); the ink tells: a letter's corners are empty, a box's are not.
+        round_letter = w.text in _BOX_LOOKALIKES
+        unsure = (round_letter or (w.confidence is not None and w.confidence < settings.max_confidence)
+                  or not w.text.isalnum())
         if (w.checkbox is None and unsure and len(w.text) <= settings.max_text_length
-                and not any(c.isdigit() for c in w.text) and w.height >= settings.min_height * median):
-            if is_empty_box(_crop(ink, w.x0, w.top, w.x1, w.bottom, scale), settings) or _one_bracket_of_a_box(
+                and (round_letter or not any(c.isdigit() for c in w.text)) and w.height >= settings.min_height * median):
+            # Tesseract's box of a box glyph can stop short of its frame (20 px wide on a 22 px box);
+            # widened, though, a typed "[_]" can take in its neighbours' ink, so both are tried.
+            pad = settings.frame_slack * w.height
+            if is_empty_box(_crop(ink, w.x0, w.top, w.x1, w.bottom, scale), settings) or is_empty_box(
+                    _crop(ink, w.x0 - pad, w.top - pad, w.x1 + pad, w.bottom + pad, scale), settings) or _one_bracket_of_a_box(
                     w, ink, scale, settings):
                 w = replace(w, checkbox=False)
         out.append(w)
