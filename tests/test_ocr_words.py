@@ -30,3 +30,22 @@ def test_footnote_markers_and_other_words_are_left_alone():
     for text in ("(5) Represents shares", "{5} Common", "15] comm", "(s) Reporting", "Jane Roe, attorneys-in-fact",
                  "attempt attendee atomic", "is/ 2023"):
         assert _texts(repair_signature_words(_line(text))) == text
+
+
+def test_conformed_signature_read_with_its_closing_slash_as_i_or_its_opening_one_lost_is_put_right():
+    # Dev scans: "'si Mary ...", "isi Michael ...", "/si Kristopher ...", "s' Daniel ...".
+    for misread in ("'si", "isi", "/si", "s'"):
+        assert _texts(repair_signature_words(_line(f"{misread} Jane Roe"))) == "/s/ Jane Roe"
+    assert _texts(repair_signature_words(_line("si Good"))) == "si Good"
+
+
+def test_attorney_in_fact_torn_into_pieces_by_ocr_is_one_word_again():
+    # Dev scans: "attorney-in-f act", "attorney- in- fact", "attorney-in~-fact", "attorney-in- fact".
+    for torn, whole in (("attorney-in-f act", "attorney-in-fact"), ("attorney- in- fact", "attorney-in-fact"),
+                        ("attorney-in~-fact", "attorney-in-fact"), ("Attorney-in- Fact.", "Attorney-in-Fact.")):
+        repaired = repair_signature_words(_line(f"/s/ Jane Roe, {torn} for Pat Doe"))
+        assert _texts(repaired) == f"/s/ Jane Roe, {whole} for Pat Doe"
+    joined = repair_signature_words(_line("/s/ Jane Roe, attorney- in- fact"))[-1]
+    assert (joined.text, joined.x0) == ("attorney-in-fact", 10.0 + 7 * 3 + 5 + 7 * 4 + 5 + 7 * 4 + 5)
+    # A compound that is not the agent's stays as read.
+    assert _texts(repair_signature_words(_line("attorney- at law"))) == "attorney- at law"

@@ -4,7 +4,8 @@ A conformed signature starts "/s/" and an agent signs "attorney-in-fact"; Tesser
 slashes of "/s/" as the letters and signs around them ("fs/", "is!", "{sf", "és/") and the "rn" of
 "attorney" as "m" ("attomey"). On 30 dev scans 7 of the signatures were wrong by these alone.
 Only these two forms are repaired: both are fixed strings, so a word near them is a misreading
-of them, not a different word.
+of them, not a different word. OCR also tears "attorney-in-fact" at its hyphens into two or three
+words; they are joined back into one.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ from .document import Word
 
 # Three glyphs: a slash read as one of these, an "s", a slash read as one of those; or "/5/". A
 # digit inside brackets is a footnote marker ("(5)", "{5}", "15]"), and so is "(s)"'s shape.
-_CONFORMED = re.compile(r"^(?!\(.\)$)(?:[/\\|({\[ifIlé!][sS][/\\|)}\]!flI]|/5/)$")
+# Also a closing slash read as "i" ("/si", "isi", "'si"), or the opening one lost ("s'").
+_CONFORMED = re.compile(r"^(?!\(.\)$)(?:[/\\|({\[ifIlé!][sS][/\\|)}\]!flI]|/5/|[/'i]si|s')$")
 _AGENT = "attorney"
+# "attorney-in-fact" torn by OCR into two or three words ("attorney-in-f act", "attorney- in- fact")
+# or with a stray tilde ("attorney-in~-fact"): the pieces, joined and the tildes dropped, make it.
+_AGENT_IN_FACT = re.compile(r"(?i)^attorney-in-fact\W*$")
+_AGENT_START = re.compile(r"(?i)^attorney-")
 _WORD = re.compile(r"^(\W*)([A-Za-z]+)(.*)$", re.S)
 
 
@@ -34,7 +40,38 @@ def repair_signature_words(words: list[Word]) -> list[Word]:
         match = _WORD.match(text)
         if match and not match.group(2).lower().startswith(_AGENT) and _is_agent(match.group(2)):
             out[i] = replace(w, text=match.group(1) + _same_case(_AGENT, match.group(2)) + match.group(3))
+    return _join_torn_agent(out)
+
+
+def _join_torn_agent(words: list[Word]) -> list[Word]:
+    """A torn or tilde-marked "attorney-in-fact" as one word, its box around its pieces."""
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        joined = None
+        if _AGENT_START.match(w.text) and not _AGENT_IN_FACT.match(w.text):
+            for count in (1, 2, 3):
+                pieces = words[i:i + count]
+                if len(pieces) < count or not all(_same_line(a, b) for a, b in zip(pieces, pieces[1:])):
+                    break
+                text = "".join(p.text for p in pieces).replace("~", "")
+                if _AGENT_IN_FACT.match(text):
+                    joined = replace(w, text=text, x1=max(p.x1 for p in pieces), top=min(p.top for p in pieces),
+                                     bottom=max(p.bottom for p in pieces))
+                    break
+        if joined is None:
+            out.append(w)
+            i += 1
+        else:
+            out.append(joined)
+            i += count
     return out
+
+
+def _same_line(here: Word, after: Word) -> bool:
+    return (after.page == here.page and abs(after.top - here.top) < 0.6 * max(here.height, 1.0)
+            and 0 <= after.x0 - here.x1 < 2.0 * max(here.height, 1.0))
 
 
 def _name_follows(words: list[Word], i: int) -> bool:
