@@ -239,6 +239,9 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     # A table's cell never runs on from a name or a street without a column gap ("PARTNERS, LP":
     # "LP" 0.43 a nature of ownership, 0.40 the street).
     table = {i for i, name in enumerate(names) if name.startswith(("non_derivative.", "derivative."))}
+    # A footnote marker is raised or bracketed; a bare number starting a street is its house number
+    # ("1 TOWER LANE, SUITE 800": "1" 0.67 a marker, 0.22 the street).
+    marker = names.index("footnote_ref") if "footnote_ref" in names else -1
     runs: list[list[int]] = []  # each line's words between column gaps, as word indices
     for line in layout.lines:
         for previous, w in zip([None, *line.words], line.words):
@@ -254,7 +257,9 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
                 after = k > tagged[-1] and not to_the_end
                 share = probabilities[i, field] if to_the_end else address_share[i]
                 strays = fillers if to_the_end else fillers | table
-                if (out[i] in strays and share >= _LINE_SHARE
+                house_number = (not to_the_end and k == 0 and out[i] == marker and words[i].text.isdigit()
+                                and not words[i].superscript)
+                if ((out[i] in strays or house_number) and share >= _LINE_SHARE
                         and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
                     out[i] = field
     return out

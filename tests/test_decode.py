@@ -658,6 +658,20 @@ def test_street_line_keeps_its_last_word_taken_for_a_table_cell_or_for_the_other
     assert (address.street1.value, address.street2.value) == ("C/O AE PARTNERS, LP", "6700 BROKEN SOUND PARKWAY NW")
 
 
+def test_bare_number_starting_a_street_line_is_its_house_number_not_a_footnote_marker():
+    # "1 TOWER LANE, SUITE 800" on a page: "1" 0.67 a footnote marker, 0.22 the street.
+    S2 = "owners.*.address.street2"
+    words = [_w("Jane", 10, 0), _w("Roe", 40, 0), _w("C/O", 10, 12), _w("ACME", 34, 12), _w("1", 10, 24),
+             _w("TOWER", 18, 24), _w("LANE,", 60, 24), _w("SUITE", 96, 24), _w("800", 134, 24)]
+    rows = [{"owners.*.name": 1.0}] * 2 + [{"owners.*.address.street1": 1.0}] * 2
+    rows += [{"footnote_ref": 0.67, S2: 0.22, "label": 0.06}] + [{S2: 0.8}] * 4
+    address = _decode_soft(_page(words), rows).owners[0].address
+    assert (address.street1.value, address.street2.value) == ("C/O ACME", "1 TOWER LANE, SUITE 800")
+    # Raised, it is a marker.
+    words[4] = Word("1", 10, 22, 14, 28, page=1, superscript=True)
+    assert _decode_soft(_page(words), rows).owners[0].address.street2.value == "TOWER LANE, SUITE 800"
+
+
 def test_owner_and_issuer_in_one_case_part_at_the_gap_a_dump_kept_between_them():
     layout = read_text("SCHERER BARBARA VAUGHN    ANSYS INC [ ANSS ]\n", "made-up.txt")
     owner, issuer = "owners.*.name", "issuer.name"
