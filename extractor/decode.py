@@ -32,7 +32,7 @@ from .records import (
 )
 from .signatures import read_signatures
 from .table_rows import (one_field_per_table_cell, one_table_per_line, rest_to_the_unfinished_title, table_regions,
-                         table_rows, title_starts_its_row_line, wrapped_text_cells)
+                         table_rows, title_starts_its_row_line, wrapped_text_cells, year_of_the_wrapped_date)
 from .tagged import Tagged, joined_text, value_of
 from .values import is_check_mark, parse_date, split_footnotes, state_code
 from .word_breaks import find_breaks
@@ -91,6 +91,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     if layout.format == "text":
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = rest_to_the_unfinished_title(layout, probabilities, classes, best)
+        best = year_of_the_wrapped_date(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
     best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]

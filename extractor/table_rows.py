@@ -159,6 +159,42 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
     return out
 
 
+_MONTH_NAME = re.compile(r"(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$")
+_DAY = re.compile(r"^\d{1,2},$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                             best: np.ndarray) -> np.ndarray:
+    """On a text dump, a date printed with its month's name that a narrow cell wrapped ("Feb 17," /
+    "2023") is whole again: the day after a month tagged as a row's date is that date's, and a lone
+    year on the next line is too. The classifier gave the day to the shares (no year followed it),
+    and the year, alone at the left of its line, to the period of report (0.83)."""
+    names = [str(c) for c in classes]
+    index = {name: i for i, name in enumerate(names)}
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    lines = list(layout.lines)
+    for k, line in enumerate(lines):
+        members = [position[id(w)] for w in line.words]
+        for m in range(len(members) - 1):
+            field = names[out[members[m]]]
+            if (field.split(".*.")[0] not in _TABLE_ROWS or field.split(".*.")[-1] not in DATE_COLUMNS
+                    or not _MONTH_NAME.match(line.words[m].text) or not _DAY.match(line.words[m + 1].text)):
+                continue
+            out[members[m + 1]] = out[members[m]]
+            below = lines[k + 1].words if k + 1 < len(lines) else []
+            years = [w for w in below if _YEAR.match(w.text)]
+            if years and len(years) == len([w for w in below if not w.text.isalpha()]):
+                # Each wrapped date of the row has its year there, in column order: this one's is the
+                # next not yet taken.
+                dates = {f"{field.split('.*.')[0]}.*.{column}" for column in DATE_COLUMNS}
+                taken = sum(1 for w in years if names[out[position[id(w)]]] in dates)
+                if taken < len(years):
+                    out[position[id(years[taken])]] = index[field]
+    return out
+
+
 def _dates_and_amounts(fields: list[str], table: str) -> int:
     """How many of `fields` are `table`'s dates and amounts: a row's own line holds some."""
     return sum(1 for f in fields if f.startswith(table + ".*.") and f.split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -1016,6 +1017,20 @@ def test_two_lone_markers_between_the_amount_and_the_underlying_title_of_a_dump_
     row = _decode(layout, tags).derivative[0]
     assert (row.shares.footnote_ids, row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (
         [], ["F1"], ["F1"])
+
+
+def test_text_dump_date_with_a_month_name_keeps_its_day_and_the_year_a_narrow_cell_wrapped():
+    # "Common Shares  Feb 17,  A  17327 ..." over "2023": the day taken for the shares, the year, alone
+    # at its line's left, for the period of report.
+    layout = read_text("Table I - Non-Derivative Securities\nCommon Shares Feb 17, A 17327 A $0 235821 D\n2023\n"
+                       "Common Shares Feb 20, F 8141 D $15.04 227680 D\n2023\n", "made-up.txt")
+    row = [N + "security_title"] * 2 + [N + "transaction_date", N + "shares", N + "transaction_code", N + "shares",
+                                         N + "acquired_disposed", N + "price_per_share", N + "shares_owned_following",
+                                         N + "direct_or_indirect"]
+    tags = [None] * 5 + row + ["period_of_report"] + row + ["period_of_report"]
+    rows = _decode(layout, tags).non_derivative
+    assert [(r.transaction_date.value, r.shares.value) for r in rows] == [
+        (date(2023, 2, 17), Decimal("17327")), (date(2023, 2, 20), Decimal("8141"))]
 
 
 def test_a_lone_marker_between_the_title_and_the_date_of_a_dump_notes_the_empty_conversion_price():
