@@ -17,7 +17,7 @@ import numpy as np
 
 from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
 from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, column_gap, filler_classes,
-                          one_field_per_address_line, owner_issuer_by_case, owner_starts,
+                          issuer_name_after_its_caption, one_field_per_address_line, owner_issuer_by_case, owner_starts,
                           prose_lines_hold_no_signature, same_line, whole_field_lines, whole_state_names)
 from .layout.document import Layout, Word
 from .records import (
@@ -79,6 +79,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = whole_state_names(layout, classes, best)  # before its words' neighbours pull them into other fields
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, probabilities, classes, best)
+    best = issuer_name_after_its_caption(layout, probabilities, classes, best)
     best = title_starts_its_row_line(layout, probabilities, classes, best)
     if not grid:
         best = _box_title_wrapped_line(words, probabilities, classes, best)

@@ -673,6 +673,21 @@ def test_bare_number_starting_a_street_line_is_its_house_number_not_a_footnote_m
     assert _decode_soft(_page(words), rows).owners[0].address.street2.value == "TOWER LANE, SUITE 800"
 
 
+def test_issuer_name_after_its_caption_in_one_cell_keeps_its_first_words():
+    # Markdown: "2. Issuer Name and Ticker or Trading Symbol Finance of America Companies Inc. [ FOA ]":
+    # "Finance" 0.68 a caption, 0.31 the name; "of" 0.94 and 0.05.
+    texts = "2. Issuer Name and Ticker or Trading Symbol Finance of America Companies Inc. [ FOA ]".split()
+    x, words = 10.0, []
+    for text in texts:
+        words.append(_w(text, x, 0))
+        x += 7 * len(text) + 5
+    rows = [{"label": 1.0}] * 7 + [{"label": 0.99, "issuer.name": 0.01}]
+    rows += [{"label": 0.68, "issuer.name": 0.31}, {"label": 0.94, "issuer.name": 0.05}, {"issuer.name": 0.56, "label": 0.43},
+             {"issuer.name": 0.97}, {"issuer.name": 0.98}, {"label": 0.99}, {"issuer.trading_symbol": 0.99}, {"label": 0.99}]
+    record = _decode_soft(_page(words), rows)
+    assert (record.issuer.name.value, record.issuer.trading_symbol.value) == ("Finance of America Companies Inc.", "FOA")
+
+
 def test_owner_and_issuer_in_one_case_part_at_the_gap_a_dump_kept_between_them():
     layout = read_text("SCHERER BARBARA VAUGHN    ANSYS INC [ ANSS ]\n", "made-up.txt")
     owner, issuer = "owners.*.name", "issuer.name"
