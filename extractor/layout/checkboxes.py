@@ -2,7 +2,8 @@
 
 Tesseract reads a box as letters: an empty "[_]" came out "UO", "U" or "|" on dev scans, a
 checked one "x" or "%". The classifier then has a short odd word in a box's place whatever its
-state, and checked boxes it could not tell from empty ones. A short word whose ink is a square
+state, and checked boxes it could not tell from empty ones. A short word Tesseract was unsure of
+(or a lone round letter or zero, which it reads surely off an empty box) whose ink is a square
 frame with nothing in its middle is an empty box; the word keeps its text and `Word.checkbox`
 says False, as the PDF and text readers say it. Checked boxes are left to the classifier: a
 footnote marker in brackets ("[1]" read "Wl") is a frame with ink inside too.
@@ -58,13 +59,15 @@ def mark_checkboxes(words: list[Word], ink: np.ndarray, scale: float,
         unsure = (round_letter or (w.confidence is not None and w.confidence < settings.max_confidence)
                   or not w.text.isalnum())
         if (w.checkbox is None and unsure and len(w.text) <= settings.max_text_length
-                and (round_letter or not any(c.isdigit() for c in w.text)) and w.height >= settings.min_height * median):
+                and (round_letter or not any(c.isdigit() for c in w.text))
+                and w.height >= settings.min_height * median):
             # Tesseract's box of a box glyph can stop short of its frame (20 px wide on a 22 px box);
             # widened, though, a typed "[_]" can take in its neighbours' ink, so both are tried.
             pad = settings.frame_slack * w.height
-            if is_empty_box(_crop(ink, w.x0, w.top, w.x1, w.bottom, scale), settings) or is_empty_box(
-                    _crop(ink, w.x0 - pad, w.top - pad, w.x1 + pad, w.bottom + pad, scale), settings) or _one_bracket_of_a_box(
-                    w, ink, scale, settings):
+            exact = _crop(ink, w.x0, w.top, w.x1, w.bottom, scale)
+            widened = _crop(ink, w.x0 - pad, w.top - pad, w.x1 + pad, w.bottom + pad, scale)
+            if (is_empty_box(exact, settings) or is_empty_box(widened, settings)
+                    or _one_bracket_of_a_box(w, ink, scale, settings)):
                 w = replace(w, checkbox=False)
         out.append(w)
     return out
