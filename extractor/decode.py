@@ -2,10 +2,10 @@
 
 The classifier names each word's field with its row index collapsed ("non_derivative.*.shares");
 the indices come back here from geometry: owners by the "Name and Address" captions above
-them, table rows as `table_rows` reads them, footnotes at their numbered starts, signatures as
-`signatures` reads them, check marks by their captions (`boxes`). Values are parsed as the rules
-parse them (`values.py`); each carries method "model", the mean probability of its words as
-confidence, and its page and box.
+them (`owners`), table rows as `table_rows` reads them, footnotes at their numbered starts,
+signatures as `signatures` reads them, check marks by their captions (`boxes`). Values are
+parsed as the rules parse them (`values.py`); each carries method "model", the mean probability
+of its words as confidence, and its page and box.
 """
 
 from __future__ import annotations
@@ -18,23 +18,16 @@ import numpy as np
 from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
 from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, column_gap, filler_classes,
                           issuer_name_after_its_caption, one_field_per_address_line, owner_issuer_by_case, owner_starts,
-                          prose_lines_hold_no_signature, same_line, whole_field_lines, whole_state_names)
+                          prose_lines_hold_no_signature, same_cell_line, same_line, whole_field_lines,
+                          whole_state_names)
 from .layout.document import Layout, Word
-from .records import (
-    RELATIONSHIP_BOXES,
-    TOP_BOXES,
-    DerivativeRow,
-    Footnote,
-    NonDerivativeRow,
-    Record,
-    ReportingOwner,
-    Value,
-)
+from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
+from .owners import read_owners
 from .signatures import read_signatures
 from .table_rows import (one_field_per_table_cell, one_table_per_line, rest_to_the_unfinished_title, table_regions,
                          table_rows, title_starts_its_row_line, wrapped_text_cells, year_of_the_wrapped_date)
 from .tagged import Tagged, joined_text, value_of
-from .values import is_check_mark, parse_date, split_footnotes, state_code
+from .values import parse_date, split_footnotes
 from .word_breaks import find_breaks
 
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
@@ -112,7 +105,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     relationship_boxes_by_caption(by_field, words)
     _issuer_name_up_to_its_ticker(by_field, words)
     _header(record, by_field, words, grid)
-    _owners(record, by_field, layout, grid, starts)
+    read_owners(record, by_field, layout, grid, starts)
     _joint_filing(record, [t for t in by_field.get("joint_filing", []) if t.word.checkbox is not False], words, grid)
     kind = record.document_type.value
     if kind and "/" not in kind and record.date_of_original_submission.present:
@@ -186,7 +179,7 @@ def _follow_phrase_neighbours(words: list[Word], probabilities: np.ndarray, clas
                 continue
             v = words[j]
             gap = w.x0 - v.x1 if j < i else v.x0 - w.x1
-            if not _same_cell_line(v, w, grid) or not -1.0 <= gap <= 1.5 * max(w.height, v.height):
+            if not same_cell_line(v, w, grid) or not -1.0 <= gap <= 1.5 * max(w.height, v.height):
                 continue
             label = best[j]
             if (probabilities[j, label] >= _SURE_NEIGHBOUR and probabilities[i, label] >= _TORN_SHARE
@@ -444,202 +437,7 @@ def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: b
     record.joint_filing = Value(value=len(record.owners) > 1, confidence=0.7, method="model")
 
 
-def _owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool,
-            starts: list[Word]) -> None:
-    owner_tags = {k: v for k, v in by_field.items() if k.startswith("owners.*.")}
-    if not owner_tags:
-        return
-    order = {id(w): i for i, w in enumerate(layout.words)}
-    start_positions = sorted(order[id(w)] for w in starts)
-
-    def owner_of(t: Tagged) -> int:
-        if len(start_positions) <= 1:
-            return 0
-        # On a page the caption nearest above-left in reading order owns the word; box
-        # layouts side by side are rare enough for reading order to do.
-        return max(sum(1 for p in start_positions if p <= t.index) - 1, 0)
-
-    grouped: dict[int, dict[str, list[Tagged]]] = {}
-    for name, tags in owner_tags.items():
-        for t in tags:
-            grouped.setdefault(owner_of(t), {}).setdefault(name[len("owners.*."):], []).append(t)
-    for index in sorted(grouped):
-        fields = grouped[index]
-        _state_on_its_line(fields, grid)
-        owner = ReportingOwner()
-        for path, tags in fields.items():
-            text = joined_text(tags)
-            if path.startswith("relationship.is_"):
-                # A short word may be a mark OCR misread; a lone bracket (the "]" of "[ WAL ]") is none.
-                tags = [t for t in tags if t.word.checkbox is not False and (
-                    t.word.checkbox or is_check_mark(t.word.text)
-                    or len(t.word.text) <= 3 and t.word.text not in _BRACKETS)]
-                if tags:
-                    setattr(owner.relationship, path.split(".")[1], value_of(tags, True, grid))
-            elif path in ("relationship.officer_title", "relationship.other_text", "name"):
-                target = owner.relationship if path.startswith("relationship.") else owner
-                setattr(target, path.split(".")[-1], value_of(tags, text, grid))
-            elif path == "address.state":
-                code = state_code(text)
-                if code:
-                    owner.address.state = value_of(tags, code, grid)
-            elif path.startswith("address."):
-                key = path.split(".")[1]
-                if key in ("non_us_address", "good_address"):
-                    continue
-                setattr(owner.address, key, value_of(tags, text.rstrip(","), grid))
-        streets = fields.get("address.street1", []) + fields.get("address.street2", [])
-        if not owner.name.present:
-            streets = _first_street_line_as_name(owner, streets, grid)
-        _title_boxes(owner.relationship)
-        for flag in RELATIONSHIP_BOXES:
-            if not getattr(owner.relationship, flag).present:
-                setattr(owner.relationship, flag, Value(value=False, confidence=0.5, method="model"))
-        _street_lines(owner, streets, grid)
-        if owner.name.present:
-            record.owners.append(owner)
-
-
-def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], grid: bool) -> list[Tagged]:
-    """An owner whose name nothing was tagged as, but whose street runs over two lines or more:
-    the first line is the name. On faxes the classifier took "DOLUCA TUNC" over "ONE ANALOG WAY"
-    for a first street line, and the owner, nameless, was dropped with its address and boxes.
-    Returns the street words left."""
-    lines = _line_runs(streets, grid)
-    if len(lines) < 2:
-        return streets
-    owner.name = value_of(lines[0], joined_text(lines[0]), grid)
-    return [t for line in lines[1:] for t in line]
-
-
-_BRACKETS = {"[", "]", "(", ")", "{", "}", "|"}
 _GLUED_TICKER = re.compile(r"(?<=[A-Za-z.])\[\s*([A-Za-z]{1,5})\s*\]?$")
-_QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
-_SUITE = re.compile(r"^(?:suite|ste\.?|unit|apt\.?|room|#)$", re.IGNORECASE)
-
-
-def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:
-    """The state is the one word run that names a state, on the city's line when there are several.
-
-    A street's "NW" or "SE" is sometimes tagged state too; joined with the real "DC" the two
-    named no state at all. A run on a street's line that names no state goes back to that street.
-    """
-    runs = _line_runs(fields.get("address.state", []), grid)
-    streets = fields.get("address.street1", []) + fields.get("address.street2", [])
-
-    def names_state(run: list[Tagged]) -> bool:
-        text = joined_text(run)
-        on_street = any(_same_cell_line(run[0].word, t.word, grid) for t in streets)
-        return state_code(text) is not None and not (on_street and text.strip(",.").upper() in _QUADRANTS)
-
-    named = [run for run in runs if names_state(run)]
-    if not runs or len(runs) == 1 and named:
-        return
-    anchors = fields.get("address.city", []) + fields.get("address.zip_code", [])
-    on_city_line = [run for run in named if any(_same_cell_line(run[0].word, a.word, grid) for a in anchors)]
-    state = (on_city_line or named or [None])[-1]
-    fields["address.state"] = state or []
-    for run in runs:
-        if run is state:
-            continue
-        for key in ("address.street1", "address.street2"):
-            if any(_same_cell_line(run[0].word, t.word, grid) for t in fields.get(key, [])):
-                fields[key] = sorted(fields[key] + run, key=lambda t: t.index)
-                break
-
-
-def _line_runs(tags: list[Tagged], grid: bool) -> list[list[Tagged]]:
-    runs: list[list[Tagged]] = []
-    for t in sorted(tags, key=lambda t: t.index):
-        if runs and _same_cell_line(runs[-1][-1].word, t.word, grid):
-            runs[-1].append(t)
-        else:
-            runs.append([t])
-    return runs
-
-
-def _title_boxes(relationship) -> None:
-    """The officer title and the "other" text against the boxes they go with.
-
-    Each is given only with its box checked (so are all 1,156 titled owners in 2,000 train
-    filings). A text under the box that is checked belongs to it; a title with no box read at
-    all checks its own, as OCR misses marks more often than words.
-    """
-    officer, other = relationship.officer_title, relationship.other_text
-    if relationship.is_other.present and not relationship.is_officer.present and officer.present:
-        relationship.other_text, relationship.officer_title = _joined(other, officer), type(officer)()
-    elif relationship.is_officer.present and not relationship.is_other.present and other.present:
-        relationship.officer_title, relationship.other_text = _joined(officer, other), type(other)()
-    if any(getattr(relationship, flag).present for flag in RELATIONSHIP_BOXES):
-        return
-    for text, flag in (("officer_title", "is_officer"), ("other_text", "is_other")):
-        given = getattr(relationship, text)
-        if given.present and str(given.value).strip():
-            setattr(relationship, flag, given.model_copy(update={"value": True}))
-
-
-def _joined(first: Value, second: Value) -> Value:
-    """One text of two values read apart ("See" as the other text, "Remarks" as a title), in reading order."""
-    if not first.present:
-        return second
-    a, b = sorted((first, second), key=_reading_place)
-    return a.model_copy(update={"value": f"{a.value} {b.value}", "confidence": min(a.confidence, b.confidence)})
-
-
-def _reading_place(v: Value) -> tuple:
-    p = v.provenance
-    return (p.page, p.bbox[1], p.bbox[0]) if p is not None and p.bbox is not None else (0, 0.0, 0.0)
-
-
-def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None:
-    """Street words by whole lines: the first line is street 1, and so are the lines after it up to
-    the first that has a word tagged street 2 or starts with a number; the rest are street 2. The
-    classifier mixes the two up word by word, and tags a second street line as street 1 as often
-    as not, but a line before those is street 1 wrapped in a narrow cell ("C/O LAM RESEARCH" /
-    "CORPORATION" / "4650 CUSHING PARKWAY"). Where no later line is either, street 2 is all of them.
-
-    On a grid each cell is a line of its own: markdown puts both street lines in one row.
-    """
-    lines = _line_runs(tags, grid)
-    if not lines:
-        return
-    if grid and len(lines) == 1:
-        lines = _one_cell_street_lines(lines[0])
-    second = [k for k in range(1, len(lines))
-              if any(t.field.endswith("street2") for t in lines[k]) or lines[k][0].word.text[:1].isdigit()]
-    split = second[0] if second else 1
-    first = [t for line in lines[:split] for t in line]
-    owner.address.street1 = value_of(first, joined_text(first).rstrip(","), grid)
-    rest = [t for line in lines[split:] for t in line]
-    owner.address.street2 = value_of(rest, joined_text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
-
-
-def _one_cell_street_lines(run: list[Tagged]) -> list[list[Tagged]]:
-    """The street lines a markdown cell ran together: split where the underlined runs change, else
-    after a "C/O ..." line where the street's number starts ("C/O VICTORY PARK CAPITAL ADVISORS,
-    LLC 150 NORTH RIVERSIDE PLAZA")."""
-    for k in range(1, len(run)):
-        before, here = run[k - 1].word.chunk, run[k].word.chunk
-        if before is not None and here is not None and before != here:
-            return [run[:k], run[k:]]
-    if run[0].word.text.lower().startswith(("c/o", "attn")):
-        for k in range(2, len(run)):
-            if run[k].word.text[:1].isdigit():
-                return [run[:k], run[k:]]
-    # "ONE MANHATTANVILLE ROAD SUITE 201": a suite with no comma before it was a line of its own
-    # ("PLAZA, SUITE 5200" is one line).
-    for k in range(1, len(run) - 1):
-        if (_SUITE.match(run[k].word.text) and any(c.isdigit() for c in run[k + 1].word.text)
-                and not run[k - 1].word.text.endswith(",")):
-            return [run[:k], run[k:]]
-    return [run]
-
-
-def _same_cell_line(a: Word, b: Word, grid: bool) -> bool:
-    """On one line of one cell: on a grid one markdown row holds several cells' lines."""
-    if grid:
-        return a.line == b.line and a.cell == b.cell
-    return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
 
 
 def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> list[Footnote]:
@@ -678,7 +476,7 @@ def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:
     if index == 0:
         return False
     before, word = words[index - 1], words[index]
-    return _same_cell_line(before, word, grid) if grid else same_line(before, word)
+    return same_cell_line(before, word, grid) if grid else same_line(before, word)
 
 
 def _is_start(t: Tagged, words: list[Tagged]) -> bool:

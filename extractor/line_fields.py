@@ -162,6 +162,13 @@ def one_field_per_address_line(layout: Layout, probabilities: np.ndarray, classe
     return out
 
 
+def same_cell_line(a: Word, b: Word, grid: bool) -> bool:
+    """On one line of one cell: on a grid one markdown row holds several cells' lines."""
+    if grid:
+        return a.line == b.line and a.cell == b.cell
+    return a.page == b.page and abs(a.y_mid - b.y_mid) < 0.6 * max(a.height, b.height, 0.1)
+
+
 def column_gap(left: Word, right: Word) -> bool:
     """Three characters' width or more between two words of a line: the next column."""
     width = max((left.x1 - left.x0) / max(len(left.text), 1), 0.1)
