@@ -17,6 +17,7 @@ import numpy as np
 
 from .labels import LabelFinder, LabelMatch, catalog
 from .layout.document import GRID_LINE_HEIGHT, Layout, Word
+from .values import MONTH_NAME
 
 _DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
 _NUMBER_SEP = re.compile(r"^\(?-?\$?\d{1,3}(,\d{3})+(\.\d+)?\)?$")
@@ -27,7 +28,6 @@ _MARKER = re.compile(r"^\(\d{1,2}\)$|^\d{1,2}\)$|^\(\d{1,2}$")
 _FOOTNOTE_START = re.compile(r"^\(?\d{1,2}[.)]$")
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _STATE = re.compile(r"^[A-Z]{2},?$")
-_MONTH = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$", re.I)
 _CODE_LETTERS = set("PSAVDFIMCXGLWZJKHOUE")
 _CHECKS = {"x", "☒", "☑", "✓", "✔", "✗", "✘", "[x]", "(x)", "■", "☐", "□"}
 
@@ -94,7 +94,7 @@ def word_classes(text: str) -> dict[str, float]:
     f: dict[str, float] = {}
     for name, pattern in (("date", _DATE), ("num_sep", _NUMBER_SEP), ("num", _NUMBER), ("price", _PRICE),
                           ("ticker", _TICKER), ("marker", _MARKER), ("fn_start", _FOOTNOTE_START), ("zip", _ZIP),
-                          ("state", _STATE), ("month", _MONTH)):
+                          ("state", _STATE), ("month", MONTH_NAME)):
         if pattern.match(t):
             f["re=" + name] = 1.0
     if t in ("A", "D"):

@@ -249,6 +249,7 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
     # A footnote marker is raised or bracketed; a bare number starting a street is its house number
     # ("1 TOWER LANE, SUITE 800": "1" 0.67 a marker, 0.22 the street).
     marker = names.index("footnote_ref") if "footnote_ref" in names else -1
+    address_strays = fillers | table
     runs: list[list[int]] = []  # each line's words between column gaps, as word indices
     for line in layout.lines:
         for previous, w in zip([None, *line.words], line.words):
@@ -263,7 +264,7 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
             for k, i in enumerate(run):
                 after = k > tagged[-1] and not to_the_end
                 share = probabilities[i, field] if to_the_end else address_share[i]
-                strays = fillers if to_the_end else fillers | table
+                strays = fillers if to_the_end else address_strays
                 house_number = (not to_the_end and k == 0 and out[i] == marker and words[i].text.isdigit()
                                 and not words[i].superscript)
                 if ((out[i] in strays or house_number) and share >= _LINE_SHARE
@@ -303,9 +304,6 @@ def whole_state_names(layout: Layout, classes: np.ndarray, best: np.ndarray) -> 
     return out
 
 
-# The words of the issuer box's caption ("2. Issuer Name and Ticker or Trading Symbol"): a name's
-# first words are never these, where they stand just after it.
-_ISSUER_CAPTION = frozenset({"issuer", "name", "and", "ticker", "or", "trading", "symbol", "2."})
 _NAME_START_SHARE = 0.05
 
 
@@ -319,6 +317,9 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
     if "issuer.name" not in names:
         return best
     issuer = names.index("issuer.name")
+    # The words of the issuer box's caption ("2. Issuer Name and Ticker or Trading Symbol"): a name's
+    # first words are never these, where they stand just after it.
+    caption = {*catalog()["boxes"]["issuer"].lower().split(), "2."}
     fillers = filler_classes(names)
     position = {id(w): i for i, w in enumerate(layout.words)}
     out = best.copy()
@@ -329,7 +330,7 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
         while k >= 0:
             i, w = members[k], line.words[k]
             if (out[i] not in fillers or probabilities[i, issuer] < _NAME_START_SHARE
-                    or w.text.lower() in _ISSUER_CAPTION or column_gap(w, line.words[k + 1])):
+                    or w.text.lower() in caption or column_gap(w, line.words[k + 1])):
                 break
             out[i] = issuer
             k -= 1

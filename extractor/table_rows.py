@@ -19,7 +19,7 @@ from .records import DerivativeRow, NonDerivativeRow, Value
 from .tables import TEXT_COLUMNS, _rows, starts_row
 from .tagged import Tagged, joined_text, value_of
 from .validate import TRANSACTION_CODES
-from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
+from .values import MONTH_NAME, is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
 
 NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
                   "conversion_or_exercise_price", "underlying_shares", "underlying_value", "total_value"}
@@ -159,7 +159,6 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
     return out
 
 
-_MONTH_NAME = re.compile(r"(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$")
 _DAY = re.compile(r"^\d{1,2},$")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -179,8 +178,9 @@ def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes:
         members = [position[id(w)] for w in line.words]
         for m in range(len(members) - 1):
             field = names[out[members[m]]]
-            if (field.split(".*.")[0] not in _TABLE_ROWS or field.split(".*.")[-1] not in DATE_COLUMNS
-                    or not _MONTH_NAME.match(line.words[m].text) or not _DAY.match(line.words[m + 1].text)):
+            table, _, column = field.partition(".*.")
+            if (table not in _TABLE_ROWS or column not in DATE_COLUMNS
+                    or not MONTH_NAME.match(line.words[m].text) or not _DAY.match(line.words[m + 1].text)):
                 continue
             out[members[m + 1]] = out[members[m]]
             below = lines[k + 1].words if k + 1 < len(lines) else []
@@ -188,7 +188,7 @@ def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes:
             if years and len(years) == len([w for w in below if not w.text.isalpha()]):
                 # Each wrapped date of the row has its year there, in column order: this one's is the
                 # next not yet taken.
-                dates = {f"{field.split('.*.')[0]}.*.{column}" for column in DATE_COLUMNS}
+                dates = {f"{table}.*.{date}" for date in DATE_COLUMNS}
                 taken = sum(1 for w in years if names[out[position[id(w)]]] in dates)
                 if taken < len(years):
                     out[position[id(years[taken])]] = index[field]

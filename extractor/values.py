@@ -26,6 +26,8 @@ _NUMBER = re.compile(r"-?\$?\s*\(?\d[\d,]*(?:\.\d+)?\)?|-?\$?\s*\.\d+")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
+# A word naming a month, whole or cut short ("Feb", "Feb.", "February").
+MONTH_NAME = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$", re.I)
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:

@@ -69,18 +69,21 @@ def _join_torn_agent(words: list[Word]) -> list[Word]:
     return out
 
 
+def _level(here: Word, after: Word) -> bool:
+    """`after` on `here`'s page and line, its top within 0.6 of `here`'s height."""
+    return after.page == here.page and abs(after.top - here.top) < 0.6 * max(here.height, 1.0)
+
+
 def _same_line(here: Word, after: Word) -> bool:
-    return (after.page == here.page and abs(after.top - here.top) < 0.6 * max(here.height, 1.0)
-            and 0 <= after.x0 - here.x1 < 2.0 * max(here.height, 1.0))
+    """`after` level with `here` and close after it: the next piece of a torn word."""
+    return _level(here, after) and 0 <= after.x0 - here.x1 < 2.0 * max(here.height, 1.0)
 
 
 def _name_follows(words: list[Word], i: int) -> bool:
     """The next word on the line starts with a capital letter: "/s/ Jane Roe"."""
     if i + 1 >= len(words):
         return False
-    after, here = words[i + 1], words[i]
-    same_line = after.page == here.page and abs(after.top - here.top) < 0.6 * max(here.height, 1.0)
-    return same_line and after.text[:1].isupper()
+    return _level(words[i], words[i + 1]) and words[i + 1].text[:1].isupper()
 
 
 def _is_agent(core: str) -> bool:
