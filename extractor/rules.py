@@ -90,11 +90,13 @@ def split_glued_words(layout: Layout) -> Layout:
                     out.append(w)
                     continue
                 width = (w.x1 - w.x0) / max(len(w.text), 1)
-                x = w.x0
+                x, offset = w.x0, 0
                 for part in parts:
                     out.append(Word(part, x, w.top, x + width * len(part), w.bottom, w.page, w.confidence,
-                                    w.underline, w.superscript, w.checkbox, w.chunk, w.cell, w.line))
+                                    w.underline, w.superscript, w.checkbox, w.chunk, w.cell, w.line,
+                                    None if w.column is None else w.column + offset))
                     x += width * len(part)
+                    offset += len(part)
             line.words = out
     return layout
 

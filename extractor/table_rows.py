@@ -218,11 +218,15 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     previous: list[Word] = []
     table: str | None = None
     started: set[int | None] = set()  # the columns the row being continued has on its first line
+    spans: dict[int, tuple[int, int]] = {}  # its text columns' character columns there, where the dump kept them
     closed: set[int] = set()  # its text columns a footnote marker ended ("Units(1)"): nothing follows in them
     for line in layout.lines:
         fields = {id(w): names[out[position[id(w)]]] for w in line.words}
         counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in _TABLE_ROWS}
         here = max(counts, key=counts.get) if max(counts.values()) else None
+        titles = [f.split(".*.", 1)[1] for f in fields.values() if f.split(".*.", 1)[0] in _TABLE_ROWS]
+        if table is not None and here != table and titles and set(titles) <= TEXT_COLUMNS:
+            here = table  # the two tables share title words: "Common Stock" under "Class A" taken for Table I's title
         prefix = f"{here}.*."
         column_of = lambda w, p=prefix: fields.get(id(w), "").removeprefix(p)  # noqa: E731
         if here is None:
@@ -234,8 +238,10 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
             _text_after_values_in_column_order(line.words, here, probabilities, index, position, out)
             started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
             closed = _ended_by_markers(line.words, position, out)
+            spans = _text_column_spans(line.words, here, index, position, out)
         elif table == here:
-            _split_in_column_order(line.words, table, probabilities, index, position, out, started, closed, loose)
+            _split_in_column_order(line.words, table, probabilities, index, position, out, started, closed, loose,
+                                   spans)
             closed |= _ended_by_markers(line.words, position, out)
         previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
     return out
@@ -309,31 +315,71 @@ def _ended_by_markers(words: list[Word], position: dict[int, int], out: np.ndarr
     return {int(out[position[id(w)]]) for w in words if _GLUED_MARKER.search(w.text)}
 
 
+def _text_column_spans(words: list[Word], table: str, index: dict[str, int], position: dict[int, int],
+                       out: np.ndarray) -> dict[int, tuple[int, int]]:
+    """The character columns each text column's words span on a row's first line (a kept-layout dump)."""
+    spans: dict[int, tuple[int, int]] = {}
+    text = {index[f"{table}.*.{name}"] for name in TEXT_COLUMNS if f"{table}.*.{name}" in index}
+    for w in words:
+        c = int(out[position[id(w)]])
+        if c in text and w.column is not None:
+            start, end = spans.get(c, (w.column, w.column + len(w.text)))
+            spans[c] = (min(start, w.column), max(end, w.column + len(w.text)))
+    return spans
+
+
+_ALIGNED_SLACK = 2  # characters a wrapped word may start outside its column's first-line span
+_ALIGNED_MARGIN = 4  # ... and how much nearer it must stand to that column than to any other
+
+
+def _aligned_column(w: Word, spans: dict[int, tuple[int, int]]) -> int | None:
+    """The text column a wrapped word stands under, where the dump kept its characters' columns."""
+    if w.column is None or not spans:
+        return None
+    start, end = w.column, w.column + len(w.text)
+    distance = {c: max(0, a - end, start - b) for c, (a, b) in spans.items()}
+    ranked = sorted(distance, key=distance.get)
+    if distance[ranked[0]] > _ALIGNED_SLACK:
+        return None
+    if len(ranked) > 1 and distance[ranked[1]] <= distance[ranked[0]] + _ALIGNED_MARGIN:
+        return None
+    return ranked[0]
+
+
 def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
                            position: dict[int, int], out: np.ndarray, started: set[int | None], closed: set[int],
-                           loose: set[int]) -> None:
+                           loose: set[int], spans: dict[int, tuple[int, int]]) -> None:
     """A wrapped line's words to the row's open text columns, left to right, the likeliest such split.
 
     Open: on the row's first line, and not ended by a footnote marker; a word given to an ended
-    column moves too ("Stock" under "Units(1) Common" ends the underlying title).
+    column moves too ("Stock" under "Units(1) Common" ends the underlying title). A word standing
+    under one open column's first-line words in a kept-layout dump is that column's, whatever the
+    classifier, which sees no columns there, made of it ("Stock" alone under "Class A" / "Common",
+    0.52 the security title).
     """
     columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
                and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
     if not columns:
         return
+    aligned = {position[id(w)]: c for w in words if (c := _aligned_column(w, spans)) in columns}
     # A word given the other table's text column ("Stock" at 0.39 Table I's nature, 0.38 Table II's
     # underlying title) is this row's too: the two tables share column names and words.
     other = {i for name, i in index.items() if name.startswith(tuple(f"{t}.*." for t in _TABLE_ROWS if t != table))
              and name.split(".*.", 1)[1] in TEXT_COLUMNS}
     allowed = {*columns, *loose, *closed, *other}
     movable = [i for i in (position[id(w)] for w in words)
-               if out[i] in allowed and probabilities[i, columns].max() >= _WRAPPED_MIN]
+               if out[i] in allowed and (i in aligned or probabilities[i, columns].max() >= _WRAPPED_MIN)]
     ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:
         for i in ended:
             out[i] = columns[int(np.argmax(probabilities[i, columns]))]
+        for i in movable:
+            out[i] = aligned.get(i, out[i])
         return
     scores = np.log(probabilities[np.ix_(movable, columns)] + 1e-6)
+    for k, i in enumerate(movable):
+        if i in aligned:
+            scores[k, [c != aligned[i] for c in columns]] = np.log(1e-6)
     # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
     total = np.full((len(movable), len(columns)), -np.inf)
     total[0] = scores[0]

@@ -1254,3 +1254,45 @@ def test_three_words_taken_for_labels_inside_an_issuers_name_are_the_names():
     record = _decode_soft(_page(words), rows)
     assert (record.issuer.name.value, record.issuer.trading_symbol.value) == (
         "Chicken Soup for the Soul Entertainment, Inc.", "CSSE")
+
+
+def _layout_dump_rows(continuation: list[list[dict[str, float]]]) -> tuple[Layout, list[dict[str, float]]]:
+    """A layout-keeping dump of two Table II rows, "Restricted" / "Stock Unit" over "Class A" / "Common" /
+    "Stock", the continuation lines' words tagged as given (the same for both rows)."""
+    row = "    Restricted  $0   05/15/2023  M   16,340   Class A   16,340   $0   250,795   D\n"
+    text = ("Table II - Derivative Securities\n"
+            + (row + "    Stock Unit                                 Common\n"
+                     "                                               Stock\n") * 2)
+    sure = [{D + "security_title": 1.0}] + [{D + f: 1.0} for f in (
+        "conversion_or_exercise_price", "transaction_date", "transaction_code", "shares", "underlying_title",
+        "underlying_title", "underlying_shares", "price_per_share", "shares_owned_following", "direct_or_indirect")]
+    rows = [{"label": 1.0}] * 5
+    for _ in range(2):
+        rows += sure + [p for line in continuation for p in line]
+    return read_text(text, "made-up.txt"), rows
+
+
+def test_layout_dump_word_wrapped_alone_under_the_underlying_title_is_that_title():
+    # The classifier sees no columns in a dump: the lone "Stock" under "Common" was 0.52 the security title.
+    layout, rows = _layout_dump_rows([[{D + "security_title": 0.9}] * 2 + [{D + "underlying_title": 0.9}],
+                                      [{D + "security_title": 0.52, D + "underlying_title": 0.1, "label": 0.38}]])
+    for row in _decode_soft(layout, rows).derivative:
+        assert (row.security_title.value, row.underlying_title.value) == ("Restricted Stock Unit", "Class A Common Stock")
+
+
+def test_layout_dump_underlying_title_taken_for_table_ones_title_stays_in_its_row():
+    # "Common" and "Stock" of Table II's underlying title read like Table I's security title (0.70).
+    layout, rows = _layout_dump_rows([[{D + "security_title": 0.9}] * 2
+                                      + [{N + "security_title": 0.7, D + "underlying_title": 0.1, "label": 0.2}],
+                                      [{N + "security_title": 0.7, D + "underlying_title": 0.1, "label": 0.2}]])
+    record = _decode_soft(layout, rows)
+    assert record.non_derivative == []
+    assert [row.underlying_title.value for row in record.derivative] == ["Class A Common Stock"] * 2
+
+
+def test_layout_dump_caption_like_word_under_the_underlying_title_is_that_title():
+    # "Shares" of "Common" / "Shares" beside the security title's "Units" was 0.93 a printed caption,
+    # under 0.05 the underlying title.
+    layout, rows = _layout_dump_rows([[{D + "security_title": 0.9}] * 2 + [{"label": 0.97, D + "underlying_title": 0.01}],
+                                      [{D + "underlying_title": 0.9}]])
+    assert [row.underlying_title.value for row in _decode_soft(layout, rows).derivative] == ["Class A Common Stock"] * 2

@@ -403,6 +403,17 @@ def test_layout_keeping_text_dump_keeps_the_gap_between_two_fields_on_a_line():
     assert [w.text for w in spaced] == [w.text for w in single]
 
 
+def test_only_a_layout_keeping_dump_gives_its_words_character_columns():
+    kept = b"Name        Date      Amount\nSmith J     01/02/23  100\nDoe A       01/02/23  50\n            01/03/23  200\n"
+    words = list(read_layout(kept, "kept.txt").words)
+    assert [(w.text, w.column) for w in words if w.text in ("Date", "01/02/23", "01/03/23", "200")] == [
+        ("Date", 12), ("01/02/23", 12), ("01/02/23", 12), ("01/03/23", 12), ("200", 22)]
+    single = b"Name Date Amount\nSmith J 01/02/23 100\nDoe A 01/02/23 50\n01/03/23 200\n"
+    assert {w.column for w in read_layout(single, "single.txt").words} == {None}
+    cells = b"Name\tDate\nSmith J\t01/02/23\nDoe A\t01/03/23\n"
+    assert {w.column for w in read_layout(cells, "cells.txt").words} == {None}
+
+
 def test_empty_bracket_box_with_a_space_is_one_checkbox_word_not_two_brackets():
     """The reader kept the space of "[ ]" with a no-break space, which regular expressions count as
     whitespace: the box came out as the words "[" and "]"."""

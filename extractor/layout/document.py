@@ -46,6 +46,9 @@ class Word:
     chunk: int | None = None  # id of the styled run (HTML span, `<u>` run) the word belongs to
     cell: int | None = None  # grid column of the table cell holding the word, where known
     line: int | None = None  # 1-based index of the line in the document, where known
+    # The character column a layout-keeping text dump printed the word at: x0 spreads each line over
+    # the page, so only this says which words of different lines stand one above the other.
+    column: int | None = None
 
     @property
     def x_mid(self) -> float:

@@ -20,6 +20,8 @@ _TAG = re.compile(r"<(/?)([a-zA-Z]+)([^>]*)>")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|<>~])")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BOX = re.compile(r"\[[xX ]\]|\([xX ]\)")
+_COLUMN_GAP = re.compile(r"\S {3,}\S")
+_LAYOUT_LINES = 3  # lines with such a gap that show a dump kept its layout
 
 
 @dataclass(slots=True)
@@ -37,8 +39,12 @@ def read_text(text: str, source: str, markdown: bool = False) -> Layout:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     lines: list[Line] = []
     chunk_counter = [0]
-    for index, raw in enumerate(text.split("\n"), start=1):
-        words = _line_words(raw, index, markdown, chunk_counter)
+    raw_lines = text.split("\n")
+    # A layout-keeping dump (pdftotext -layout, pdfplumber's layout text) spaces its columns apart;
+    # in a single-spaced one a word's character column says nothing about where it stood.
+    keeps_layout = not markdown and sum(1 for raw in raw_lines if _COLUMN_GAP.search(raw)) >= _LAYOUT_LINES
+    for index, raw in enumerate(raw_lines, start=1):
+        words = _line_words(raw, index, markdown, chunk_counter, keeps_layout)
         if words:
             lines.append(Line(words=words, page=1))
     n_lines = max(1, text.count("\n") + 1)
@@ -93,10 +99,12 @@ def _runs(cell: str, chunk_counter: list[int]) -> list[_Run]:
     return runs
 
 
-def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]) -> list[Word]:
+def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int], keeps_layout: bool = False) -> list[Word]:
     words: list[Word] = []
     top = (line_no - 1) * GRID_LINE_HEIGHT
-    for cell_index, cell in enumerate(_split_cells(raw, markdown)):
+    cells = _split_cells(raw, markdown)
+    keeps_columns = keeps_layout and len(cells) == 1  # tab-separated cells each count their own characters
+    for cell_index, cell in enumerate(cells):
         if markdown:
             cell = _clean_markdown(cell)
         runs = _runs(cell, chunk_counter)
@@ -126,7 +134,7 @@ def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]
         total = columns[-1] + len(tokens[-1][0]) + 1
         x_start = cell_index * GRID_CELL_WIDTH
         usable = GRID_CELL_WIDTH * 0.96
-        for (token, run, _), offset in zip(tokens, columns):
+        for (token, run, character_column), offset in zip(tokens, columns):
             checkbox = run.checkbox
             if checkbox is None and token in CHECKED_GLYPHS:
                 checkbox = True
@@ -147,6 +155,7 @@ def _line_words(raw: str, line_no: int, markdown: bool, chunk_counter: list[int]
                     chunk=run.chunk,
                     cell=cell_index,
                     line=line_no,
+                    column=character_column if keeps_columns else None,
                 )
             )
     return words
