@@ -359,16 +359,21 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     """
     columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
                and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
+    under = {position[id(w)]: c for w in words if (c := _aligned_column(w, spans)) is not None}
+    for i, c in under.items():
+        if c in closed and out[i] in {*loose, *(index[f"{table}.*.{name}"] for name in TEXT_COLUMNS
+                                             if f"{table}.*.{name}" in index)}:
+            out[i] = c  # the start of the next row's cell in that column ("By Spouse" under "By Trust(3)")
     if not columns:
         return
-    aligned = {position[id(w)]: c for w in words if (c := _aligned_column(w, spans)) in columns}
+    aligned = {i: c for i, c in under.items() if c in columns}
     # A word given the other table's text column ("Stock" at 0.39 Table I's nature, 0.38 Table II's
     # underlying title) is this row's too: the two tables share column names and words.
     other = {i for name, i in index.items() if name.startswith(tuple(f"{t}.*." for t in _TABLE_ROWS if t != table))
              and name.split(".*.", 1)[1] in TEXT_COLUMNS}
     allowed = {*columns, *loose, *closed, *other}
-    movable = [i for i in (position[id(w)] for w in words)
-               if out[i] in allowed and (i in aligned or probabilities[i, columns].max() >= _WRAPPED_MIN)]
+    movable = [i for i in (position[id(w)] for w in words) if out[i] in allowed and under.get(i) not in closed
+               and (i in aligned or probabilities[i, columns].max() >= _WRAPPED_MIN)]
     ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:
         for i in ended:

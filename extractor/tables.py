@@ -21,6 +21,7 @@ _MARKER = re.compile(r"^\(?\d{1,2}\)$|^\(\d{1,2}\)?$")
 _MARKER_DEBRIS = re.compile(r"^(?:\d{0,2}[\])])?(?:[\[(]\d{1,2}[\])])*$")
 _UNFINISHED = re.compile(r"(?:[\[(]\d{0,2}|[,.$]|,\d{1,2})$")
 _CONTINUING = re.compile(r"^[,.\])]")
+_ENDS_WITH_MARKER = re.compile(r"[A-Za-z.)][\[(]\d{1,2}[\])]$")  # "Trust(3)": the cell's text ends there
 _PIECE = re.compile(r"^[\d,.]+(?:[\[(]\d{1,2}[\])])*$")  # the end of a number or date and its markers
 # Cells whose text wraps freely; a line holding only these continues the row above.
 TEXT_COLUMNS = {"security_title", "underlying_title", "nature_of_ownership"}
@@ -227,6 +228,14 @@ def _join_wrapped(lines: list[list[Word]], column_of: Callable[[Word], str], tit
                 for w in lines[i]:
                     if column_of(w) == column:
                         moved[id(w)] = k + 1
+    for k in range(len(starts) - 1):
+        # A text cell whose row line ends it with a footnote marker ("By Trust(3)") takes no more
+        # lines: that column's words before the next row are the next row's ("By Spouse" / "IRA").
+        ended = {column_of(w) for w in lines[starts[k]] if column_of(w) in TEXT_COLUMNS and _ENDS_WITH_MARKER.search(w.text)}
+        for i in range(starts[k] + 1, starts[k + 1]):
+            for w in lines[i]:
+                if column_of(w) in ended:
+                    moved[id(w)] = k + 1
     rows: list[list[Word]] = [[] for _ in starts]
     for i, line in enumerate(lines):
         for w in line:

@@ -1296,3 +1296,24 @@ def test_layout_dump_caption_like_word_under_the_underlying_title_is_that_title(
     layout, rows = _layout_dump_rows([[{D + "security_title": 0.9}] * 2 + [{"label": 0.97, D + "underlying_title": 0.01}],
                                       [{D + "underlying_title": 0.9}]])
     assert [row.underlying_title.value for row in _decode_soft(layout, rows).derivative] == ["Class A Common Stock"] * 2
+
+
+def test_layout_dump_cell_ended_by_its_marker_leaves_the_lines_below_to_the_next_row():
+    # "By Spouse" stood between "... I By Trust(3)" and the next row, whose nature it starts.
+    text = ("Table I - Non-Derivative Securities\n"
+            "    Common Stock   12/31/2022   A   109   A   $280.19   63,640   D\n"
+            "    Common Stock                              199,706   I   By Trust(3)\n"
+            "                                                            By Spouse\n"
+            "    Common Stock                                1,900   I\n"
+            "                                                            IRA\n")
+    rows = [{"label": 1.0}] * 5 + [{N + f: 1.0} for f in (
+        "security_title", "security_title", "transaction_date", "transaction_code", "shares", "acquired_disposed",
+        "price_per_share", "shares_owned_following", "direct_or_indirect")]
+    rows += [{N + f: 1.0} for f in ("security_title", "security_title", "shares_owned_following",
+                                    "direct_or_indirect", "nature_of_ownership", "nature_of_ownership")]
+    rows += [{N + "security_title": 0.6, N + "nature_of_ownership": 0.3}, {N + "nature_of_ownership": 0.9}]
+    rows += [{N + f: 1.0} for f in ("security_title", "security_title", "shares_owned_following", "direct_or_indirect")]
+    rows += [{N + "nature_of_ownership": 0.9}]
+    record = _decode_soft(read_text(text, "made-up.txt"), rows)
+    assert [(row.security_title.value, row.nature_of_ownership.value) for row in record.non_derivative] == [
+        ("Common Stock", None), ("Common Stock", "By Trust"), ("Common Stock", "By Spouse IRA")]
