@@ -24,8 +24,8 @@ from .layout.document import Layout, Word
 from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
 from .owners import read_owners
 from .signatures import read_signatures
-from .table_rows import (one_field_per_table_cell, one_table_per_line, rest_to_the_unfinished_title, table_regions,
-                         table_rows, title_starts_its_row_line, wrapped_text_cells, year_of_the_wrapped_date)
+from .dump_cells import rest_to_the_unfinished_title, wrapped_text_cells, year_of_the_wrapped_date
+from .table_rows import one_field_per_table_cell, one_table_per_line, table_regions, table_rows, title_starts_its_row_line
 from .tagged import Tagged, joined_text, value_of
 from .values import parse_date, split_footnotes
 from .word_breaks import find_breaks

@@ -16,27 +16,20 @@ from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
 from .line_fields import column_gap, filler_classes
 from .records import DerivativeRow, NonDerivativeRow, Value
-from .tables import TEXT_COLUMNS, _rows, starts_row
+from .tables import TEXT_COLUMNS, _rows
 from .tagged import Tagged, joined_text, value_of
 from .validate import TRANSACTION_CODES
-from .values import MONTH_NAME, is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
+from .values import is_check_mark, ownership_letter, parse_date, parse_number, split_footnotes
 
 NUMBER_COLUMNS = {"shares", "price_per_share", "shares_owned_following", "value_owned_following",
                   "conversion_or_exercise_price", "underlying_shares", "underlying_value", "total_value"}
 DATE_COLUMNS = {"transaction_date", "deemed_execution_date", "exercise_date", "expiration_date"}
 _ACQUIRED = re.compile(r"^[\[({]A[\])}]$")
 _DISPOSED = re.compile(r"^[\[({][D0O][\])}]$")
-_WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
-_INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
-_GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
-_SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
-_TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
+TABLE_ROWS = {"non_derivative": NonDerivativeRow, "derivative": DerivativeRow}
 _DATE_HEADERS = {"exercise_date": "exercisable", "expiration_date": "expiration"}
 _TITLE_WORD = re.compile(r"^[A-Za-z][A-Za-z.,&'-]*$")  # a word of a title, not a marker or a number
 _TITLE_START_MIN = 0.005  # a word before a row's title this unlikely the title's is left as it is
-# A title that stops here goes on: "Class A Common" / "Stock", "Series B Preferred" / "Stock".
-_UNFINISHED = re.compile(r"^(?i:common|class|[A-Z]|preferred|ordinary|voting|series|non-voting|limited|partnership)$")
-_REST_MIN = 0.1  # a title's rest this likely the unfinished title's goes to it
 _CELL_WORD_MIN = 0.05  # a markdown cell's untagged word this likely in the cell's column is the column's
 
 
@@ -62,9 +55,9 @@ def table_regions(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
     for t in tagged:
         table, _, name = t.field.partition(".*.")
         at = place(t.word)
-        if table in _TABLE_ROWS and at > captions[0][0]:
+        if table in TABLE_ROWS and at > captions[0][0]:
             region = [c for c in captions if c[0] < at][-1][1]
-            if region != table and name in _TABLE_ROWS[region].model_fields:
+            if region != table and name in TABLE_ROWS[region].model_fields:
                 t = Tagged(t.word, t.index, f"{region}.*.{name}", t.probability)
         out.append(t)
     return out
@@ -83,13 +76,13 @@ def one_table_per_line(tagged: list[Tagged], layout: Layout) -> list[Tagged]:
             by_line.setdefault(line_of[id(t.word)], []).append(t)
     out = {id(t): t for t in tagged}
     for cells in by_line.values():
-        counts = {table: sum(1 for t in cells if t.field.startswith(table + ".*.")) for table in _TABLE_ROWS}
+        counts = {table: sum(1 for t in cells if t.field.startswith(table + ".*.")) for table in TABLE_ROWS}
         table, other = sorted(counts, key=counts.get, reverse=True)
         if counts[table] < 3 or counts[other] * 2 >= counts[table]:
             continue
         for t in cells:
             name = t.field.split(".*.", 1)[1]
-            if t.field.startswith(other + ".*.") and name in _TABLE_ROWS[table].model_fields:
+            if t.field.startswith(other + ".*.") and name in TABLE_ROWS[table].model_fields:
                 out[id(t)] = Tagged(t.word, t.index, f"{table}.*.{name}", t.probability)
     return [out[id(t)] for t in tagged]
 
@@ -113,7 +106,7 @@ def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes
         title = out[members[first]]
         table = names[title].split(".*.")[0]
         prefix = line.words[:first + 1]
-        if (_dates_and_amounts([names[out[i]] for i in members[first + 1:]], table) >= 2
+        if (dates_and_amounts([names[out[i]] for i in members[first + 1:]], table) >= 2
                 and all(out[i] in movable and _TITLE_WORD.match(w.text) for i, w in zip(members[:first], prefix))
                 and not any(column_gap(a, b) for a, b in zip(prefix, prefix[1:]))
                 and all(probabilities[i, title] >= _TITLE_START_MIN for i in members[:first])):
@@ -121,130 +114,9 @@ def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes
     return out
 
 
-def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
-                                 best: np.ndarray) -> np.ndarray:
-    """On a text dump, a wrapped line that holds nothing but a title's rest ("Stock") goes to the
-    title that is unfinished: the underlying title when it stops at "Common" or "Class A" and the
-    security title ends a word of its own ("Restricted Stock 6/8/2023 M 47,619 Class A ..." /
-    "Units Common" / "Stock": the classifier, seeing no column, gave "Stock" to the security title
-    at 0.43, the underlying title 0.29)."""
-    names = [str(c) for c in classes]
-    if "derivative.*.underlying_title" not in names:
-        return best
-    rest = names.index("derivative.*.underlying_title")
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    out = best.copy()
-    last: dict[str, Word] = {}  # the last word of each title column since the row's line
-    table: str | None = None
-    for line in layout.lines:
-        members = [position[id(w)] for w in line.words]
-        fields = [names[out[i]] for i in members]
-        tables = {f.split(".*.")[0] for f in fields if f.split(".*.")[0] in _TABLE_ROWS}
-        if len(tables) == 1 and _dates_and_amounts(fields, next(iter(tables))) >= 2:
-            table, last = tables.pop(), {}
-        elif table is None or not tables <= {table}:
-            table = None
-            continue
-        titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
-        if table == "derivative" and set(fields) == {titles[0]} and len(members) <= 2:
-            security, underlying = last.get(titles[0]), last.get(titles[1])
-            if (security is not None and underlying is not None
-                    and _UNFINISHED.match(underlying.text) and not _UNFINISHED.match(security.text)
-                    and all(probabilities[i, rest] >= _REST_MIN for i in members)):
-                out[members] = rest
-                fields = [titles[1]] * len(members)
-        for w, f in zip(line.words, fields):
-            if f in titles:
-                last[f] = w
-    return out
-
-
-_DAY = re.compile(r"^\d{1,2},$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
-
-
-def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
-                             best: np.ndarray) -> np.ndarray:
-    """On a text dump, a date printed with its month's name that a narrow cell wrapped ("Feb 17," /
-    "2023") is whole again: the day after a month tagged as a row's date is that date's, and a lone
-    year on the next line is too. The classifier gave the day to the shares (no year followed it),
-    and the year, alone at the left of its line, to the period of report (0.83)."""
-    names = [str(c) for c in classes]
-    index = {name: i for i, name in enumerate(names)}
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    out = best.copy()
-    lines = list(layout.lines)
-    for k, line in enumerate(lines):
-        members = [position[id(w)] for w in line.words]
-        for m in range(len(members) - 1):
-            field = names[out[members[m]]]
-            table, _, column = field.partition(".*.")
-            if (table not in _TABLE_ROWS or column not in DATE_COLUMNS
-                    or not MONTH_NAME.match(line.words[m].text) or not _DAY.match(line.words[m + 1].text)):
-                continue
-            out[members[m + 1]] = out[members[m]]
-            below = lines[k + 1].words if k + 1 < len(lines) else []
-            years = [w for w in below if _YEAR.match(w.text)]
-            if years and len(years) == len([w for w in below if not w.text.isalpha()]):
-                # Each wrapped date of the row has its year there, in column order: this one's is the
-                # next not yet taken.
-                dates = {f"{table}.*.{date}" for date in DATE_COLUMNS}
-                taken = sum(1 for w in years if names[out[position[id(w)]]] in dates)
-                if taken < len(years):
-                    out[position[id(years[taken])]] = index[field]
-    return out
-
-
-def _dates_and_amounts(fields: list[str], table: str) -> int:
+def dates_and_amounts(fields: list[str], table: str) -> int:
     """How many of `fields` are `table`'s dates and amounts: a row's own line holds some."""
     return sum(1 for f in fields if f.startswith(table + ".*.") and f.split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)
-
-
-def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """On a text dump, the words of a row's wrapped lines go to its text columns in their order.
-
-    A dump keeps no columns: "Option (Right to Stock" under "Employee Stock ... Common ..."
-    ends the security title and then the underlying title, and the classifier, seeing no
-    column, often gives the second part to the first ("Stock" at 0.13 security title, 0.37
-    underlying title, 0.46 a printed label). The wrapped parts stand left to right in the
-    order of their columns, so each such line is split once per column boundary, at the
-    split the word probabilities like best.
-    """
-    out = best.copy()
-    names = [str(c) for c in classes]
-    index = {name: i for i, name in enumerate(names)}
-    position = {id(w): i for i, w in enumerate(layout.words)}
-    loose = filler_classes(names)
-    previous: list[Word] = []
-    table: str | None = None
-    started: set[int | None] = set()  # the columns the row being continued has on its first line
-    spans: dict[int, tuple[int, int]] = {}  # its text columns' character columns there, where the dump kept them
-    closed: set[int] = set()  # its text columns a footnote marker ended ("Units(1)"): nothing follows in them
-    for line in layout.lines:
-        fields = {id(w): names[out[position[id(w)]]] for w in line.words}
-        counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in _TABLE_ROWS}
-        here = max(counts, key=counts.get) if max(counts.values()) else None
-        titles = [f.split(".*.", 1)[1] for f in fields.values() if f.split(".*.", 1)[0] in _TABLE_ROWS]
-        if table is not None and here != table and titles and set(titles) <= TEXT_COLUMNS:
-            here = table  # the two tables share title words: "Common Stock" under "Class A" taken for Table I's title
-        prefix = f"{here}.*."
-        column_of = lambda w, p=prefix: fields.get(id(w), "").removeprefix(p)  # noqa: E731
-        if here is None:
-            table = None
-        elif starts_row([w for w in line.words if fields[id(w)].startswith(prefix)], previous, column_of, "security_title",
-                        by_position=False):
-            table = here
-            _no_labels_inside_a_row(line.words, here, probabilities, index, position, out, fields, loose)
-            _text_after_values_in_column_order(line.words, here, probabilities, index, position, out)
-            started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
-            closed = _ended_by_markers(line.words, position, out)
-            spans = _text_column_spans(line.words, here, index, position, out)
-        elif table == here:
-            _split_in_column_order(line.words, table, probabilities, index, position, out, started, closed, loose,
-                                   spans)
-            closed |= _ended_by_markers(line.words, position, out)
-        previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
-    return out
 
 
 def one_field_per_table_cell(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
@@ -275,128 +147,6 @@ def one_field_per_table_cell(layout: Layout, probabilities: np.ndarray, classes:
     return out
 
 
-def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                            position: dict[int, int], out: np.ndarray, fields: dict[int, str], loose: set[int]) -> None:
-    """A row's line prints no captions: a word between its values taken for one ("Common" at 0.60
-    label, 0.39 underlying title) is the value it likes next best."""
-    inside = [k for k, w in enumerate(words) if fields[id(w)].startswith(table + ".*.")]
-    columns = [i for name, i in index.items() if name.startswith(table + ".*.")]
-    for w in words[inside[0] + 1:inside[-1]] if inside else []:
-        i = position[id(w)]
-        if out[i] in loose:
-            alternative = max(columns, key=lambda c: probabilities[i, c])
-            if probabilities[i, alternative] >= _INSIDE_ROW_MIN:
-                out[i] = alternative
-
-
-def _text_after_values_in_column_order(words: list[Word], table: str, probabilities: np.ndarray,
-                                       index: dict[str, int], position: dict[int, int], out: np.ndarray) -> None:
-    """A row's first line prints its cells in column order: a title word after a value of a later
-    column is a later text column's ("Class" of "Earnout $0 2026-06-21 Class B 416,422 ... by Pascal"
-    had been given to the security title)."""
-    leaves = [name for name in _leaves(table, "4") if name and f"{table}.*.{name}" in index]
-    rank = {index[f"{table}.*.{name}"]: k for k, name in enumerate(leaves)}
-    text = {c: r for c, r in rank.items() if leaves[r] in TEXT_COLUMNS}
-    reached = -1
-    for w in words:
-        i = position[id(w)]
-        if out[i] not in rank:
-            continue
-        if out[i] in text and rank[out[i]] < reached:
-            later = [c for c, r in text.items() if r > reached]
-            if later:
-                out[i] = max(later, key=lambda c: probabilities[i, c])
-        elif out[i] not in text and probabilities[i, out[i]] >= _SURE_VALUE:
-            reached = max(reached, rank[out[i]])
-
-
-def _ended_by_markers(words: list[Word], position: dict[int, int], out: np.ndarray) -> set[int]:
-    """The columns of this line's words that carry a glued footnote marker."""
-    return {int(out[position[id(w)]]) for w in words if _GLUED_MARKER.search(w.text)}
-
-
-def _text_column_spans(words: list[Word], table: str, index: dict[str, int], position: dict[int, int],
-                       out: np.ndarray) -> dict[int, tuple[int, int]]:
-    """The character columns each text column's words span on a row's first line (a kept-layout dump)."""
-    spans: dict[int, tuple[int, int]] = {}
-    text = {index[f"{table}.*.{name}"] for name in TEXT_COLUMNS if f"{table}.*.{name}" in index}
-    for w in words:
-        c = int(out[position[id(w)]])
-        if c in text and w.column is not None:
-            start, end = spans.get(c, (w.column, w.column + len(w.text)))
-            spans[c] = (min(start, w.column), max(end, w.column + len(w.text)))
-    return spans
-
-
-_ALIGNED_SLACK = 2  # characters a wrapped word may start outside its column's first-line span
-_ALIGNED_MARGIN = 4  # ... and how much nearer it must stand to that column than to any other
-
-
-def _aligned_column(w: Word, spans: dict[int, tuple[int, int]]) -> int | None:
-    """The text column a wrapped word stands under, where the dump kept its characters' columns."""
-    if w.column is None or not spans:
-        return None
-    start, end = w.column, w.column + len(w.text)
-    distance = {c: max(0, a - end, start - b) for c, (a, b) in spans.items()}
-    ranked = sorted(distance, key=distance.get)
-    if distance[ranked[0]] > _ALIGNED_SLACK:
-        return None
-    if len(ranked) > 1 and distance[ranked[1]] <= distance[ranked[0]] + _ALIGNED_MARGIN:
-        return None
-    return ranked[0]
-
-
-def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
-                           position: dict[int, int], out: np.ndarray, started: set[int | None], closed: set[int],
-                           loose: set[int], spans: dict[int, tuple[int, int]]) -> None:
-    """A wrapped line's words to the row's open text columns, left to right, the likeliest such split.
-
-    Open: on the row's first line, and not ended by a footnote marker; a word given to an ended
-    column moves too ("Stock" under "Units(1) Common" ends the underlying title). A word standing
-    under one open column's first-line words in a kept-layout dump is that column's, whatever the
-    classifier, which sees no columns there, made of it ("Stock" alone under "Class A" / "Common",
-    0.52 the security title).
-    """
-    columns = [index[f"{table}.*.{name}"] for name in _leaves(table, "4") if name in TEXT_COLUMNS
-               and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
-    under = {position[id(w)]: c for w in words if (c := _aligned_column(w, spans)) is not None}
-    for i, c in under.items():
-        if c in closed and out[i] in {*loose, *(index[f"{table}.*.{name}"] for name in TEXT_COLUMNS
-                                             if f"{table}.*.{name}" in index)}:
-            out[i] = c  # the start of the next row's cell in that column ("By Spouse" under "By Trust(3)")
-    if not columns:
-        return
-    aligned = {i: c for i, c in under.items() if c in columns}
-    # A word given the other table's text column ("Stock" at 0.39 Table I's nature, 0.38 Table II's
-    # underlying title) is this row's too: the two tables share column names and words.
-    other = {i for name, i in index.items() if name.startswith(tuple(f"{t}.*." for t in _TABLE_ROWS if t != table))
-             and name.split(".*.", 1)[1] in TEXT_COLUMNS}
-    allowed = {*columns, *loose, *closed, *other}
-    movable = [i for i in (position[id(w)] for w in words) if out[i] in allowed and under.get(i) not in closed
-               and (i in aligned or probabilities[i, columns].max() >= _WRAPPED_MIN)]
-    ended = [i for i in movable if out[i] in closed]
-    if len(movable) < 2 or len(columns) < 2:
-        for i in ended:
-            out[i] = columns[int(np.argmax(probabilities[i, columns]))]
-        for i in movable:
-            out[i] = aligned.get(i, out[i])
-        return
-    scores = np.log(probabilities[np.ix_(movable, columns)] + 1e-6)
-    for k, i in enumerate(movable):
-        if i in aligned:
-            scores[k, [c != aligned[i] for c in columns]] = np.log(1e-6)
-    # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
-    total = np.full((len(movable), len(columns)), -np.inf)
-    total[0] = scores[0]
-    for k in range(1, len(movable)):
-        total[k] = np.maximum.accumulate(total[k - 1]) + scores[k]
-    c = int(total[-1].argmax())
-    for k in range(len(movable) - 1, -1, -1):
-        out[movable[k]] = columns[c]
-        if k:
-            c = int(np.argmax(total[k - 1][: c + 1]))
-
-
 def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, page_words: list[Word] | None = None,
            wrapped: bool = False, form: str = "4") -> list:
     prefix = table + ".*."
@@ -419,7 +169,7 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         bands[name] = (min(x0, t.word.x0), max(x1, t.word.x1))
     table_top = min((w.page, w.top) for w in cell_words)
     table_bottom = max((w.page, w.bottom) for w in cell_words)
-    leaves = _leaves(table, form)
+    leaves = table_leaves(table, form)
     for m in markers:
         left = _left_value(m.word, cell_words, grid)
         if left is not None and wrapped:
@@ -546,7 +296,7 @@ def _direction_by_cell(amount: Word, by_column: dict[str, list[Tagged]]) -> str 
     return guesses.pop() if len(guesses) == 1 else None
 
 
-def _leaves(table: str, form: str) -> list[str]:
+def table_leaves(table: str, form: str) -> list[str]:
     """The table's columns left to right, one per grid cell, as record fields.
 
     "" stands for the V cell and Table II's (D) cell: Table II's amount stands under (A) or (D),
