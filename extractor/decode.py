@@ -24,7 +24,8 @@ from .layout.document import Layout, Word
 from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
 from .owners import read_owners
 from .signatures import read_signatures
-from .dump_cells import rest_to_the_unfinished_title, wrapped_text_cells, year_of_the_wrapped_date
+from .dump_cells import (bare_markers_of_empty_dates, rest_to_the_unfinished_title, wrapped_text_cells,
+                         year_of_the_wrapped_date)
 from .table_rows import one_field_per_table_cell, one_table_per_line, table_regions, table_rows, title_starts_its_row_line
 from .tagged import Tagged, joined_text, value_of
 from .values import parse_date, split_footnotes
@@ -86,6 +87,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         best = wrapped_text_cells(layout, probabilities, classes, best)
         best = rest_to_the_unfinished_title(layout, probabilities, classes, best)
         best = year_of_the_wrapped_date(layout, probabilities, classes, best)
+        best = bare_markers_of_empty_dates(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
     best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]

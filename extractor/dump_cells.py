@@ -267,3 +267,33 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
         out[movable[k]] = columns[c]
         if k:
             c = int(np.argmax(total[k - 1][: c + 1]))
+
+
+_BARE_NUMBER = re.compile(r"^\d{1,2}$")
+_FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.)]$")
+
+
+def bare_markers_of_empty_dates(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                                best: np.ndarray) -> np.ndarray:
+    """A dump that prints superscripts as plain digits sets a row's empty date cells' markers as two
+    equal bare numbers ("Restricted 1 05/31/2023 A 13,111 2 2 Class A ..."): where the explanation
+    has that footnote, they are markers, which the classifier took for printed captions (0.89)."""
+    names = [str(c) for c in classes]
+    if "footnote_ref" not in names:
+        return best
+    marker = names.index("footnote_ref")
+    movable = filler_classes(names) | {marker}
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    notes = {m.group(1) for line in layout.lines if (m := _FOOTNOTE_START.match(line.words[0].text))}
+    out = best.copy()
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        fields = [names[out[i]] for i in members]
+        if not any(dates_and_amounts(fields, table) >= 2 for table in TABLE_ROWS):
+            continue
+        for k in range(len(members) - 1):
+            first, second = line.words[k], line.words[k + 1]
+            if (first.text == second.text and _BARE_NUMBER.match(first.text) and first.text in notes
+                    and out[members[k]] in movable and out[members[k + 1]] in movable):
+                out[members[k:k + 2]] = marker
+    return out

@@ -1317,3 +1317,20 @@ def test_layout_dump_cell_ended_by_its_marker_leaves_the_lines_below_to_the_next
     record = _decode_soft(read_text(text, "made-up.txt"), rows)
     assert [(row.security_title.value, row.nature_of_ownership.value) for row in record.non_derivative] == [
         ("Common Stock", None), ("Common Stock", "By Trust"), ("Common Stock", "By Spouse IRA")]
+
+
+def test_two_equal_bare_numbers_on_a_row_line_are_the_empty_dates_markers():
+    # A dump printing superscripts as plain digits: the "2 2" were 0.89 printed captions, and the dates lost F2.
+    text = ("Table II - Derivative Securities\n"
+            "Restricted $0 05/31/2023 A 13,111 2 2 Class A 13,111 $0.00 13,111 D\n"
+            "2. The units vest in three equal installments.\n")
+    values = [{D + f: 1.0} for f in ("security_title", "conversion_or_exercise_price", "transaction_date",
+                                     "transaction_code", "shares")]
+    values += [{"label": 0.89, "footnote_ref": 0.08}, {"label": 0.93, "footnote_ref": 0.03}]
+    values += [{D + f: 1.0} for f in ("underlying_title", "underlying_title", "underlying_shares", "price_per_share",
+                                      "shares_owned_following", "direct_or_indirect")]
+    rows = [{"label": 1.0}] * 5 + values + [{"footnote_ref": 1.0}] + [{"footnotes.*.text": 1.0}] * 7
+    row = _decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
+    assert (row.exercise_date.value, row.expiration_date.value) == (None, None)
+    assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F2"], ["F2"])
+    assert row.underlying_title.value == "Class A"
