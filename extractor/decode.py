@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
-from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, column_gap, filler_classes,
+from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, RUNS_ON, column_gap, filler_classes,
                           issuer_name_after_its_caption, one_field_per_address_line, owner_issuer_by_case, owner_starts,
-                          prose_lines_hold_no_signature, same_cell_line, same_line, whole_field_lines,
-                          whole_state_names)
+                          prose_lines_hold_no_signature, same_cell_line, same_line,
+                          title_wrapped_onto_the_next_dump_line, whole_field_lines, whole_state_names)
 from .layout.document import Layout, Word
 from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
 from .owners import read_owners
@@ -89,6 +89,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         best = year_of_the_wrapped_date(layout, probabilities, classes, best)
         best = bare_markers_of_empty_dates(layout, probabilities, classes, best)
         best = owner_issuer_by_case(layout, probabilities, classes, best)
+        best = title_wrapped_onto_the_next_dump_line(layout, probabilities, classes, best)
     best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
@@ -226,7 +227,6 @@ def _fill_phrase_gaps(layout: Layout, probabilities: np.ndarray, classes: np.nda
 
 
 _BOX_TITLES = ("owners.*.relationship.officer_title", "owners.*.relationship.other_text")
-_RUNS_ON = re.compile(r"(?i)^(and|&|of|for|the|,)$|,$")
 
 
 def _box_title_wrapped_line(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
@@ -246,7 +246,7 @@ def _box_title_wrapped_line(words: list[Word], probabilities: np.ndarray, classe
             continue
         first, last = words[title[0]], max((words[i] for i in title), key=lambda w: (w.bottom, w.x1))
         height = max(last.height, 1.0)
-        share = _WRAP_AFTER_RUN_ON if _RUNS_ON.search(last.text) else _WRAP_SURE
+        share = _WRAP_AFTER_RUN_ON if RUNS_ON.search(last.text) else _WRAP_SURE
         for i, w in enumerate(words):
             if (out[i] in fillers and w.page == last.page and abs(w.x0 - first.x0) <= 0.6 * height
                     and 0 <= w.top - last.bottom <= 0.8 * height and probabilities[i, field] >= share
@@ -254,7 +254,7 @@ def _box_title_wrapped_line(words: list[Word], probabilities: np.ndarray, classe
                 out[i] = field
         # A first line that runs on ("Head of" / "Development") is the title's however like a caption it reads.
         above = _run_at(words, first, lambda w: 0 <= first.top - w.bottom <= 0.8 * height)
-        if above and _RUNS_ON.search(words[above[-1]].text) and all(
+        if above and RUNS_ON.search(words[above[-1]].text) and all(
                 out[i] in fillers and not CAPTION_WORD.match(words[i].text) for i in above):
             out[above] = field
     return out

@@ -21,6 +21,8 @@ from .values import state_names
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
 # What the classifier calls a word that is no value: a printed caption, or nothing.
 FILLERS = ("label", "other")
+# A title's line that ends so goes on in the next ("Chairman Emeritus and" / "Director").
+RUNS_ON = re.compile(r"(?i)^(and|&|of|for|the|,)$|,$")
 
 
 def filler_classes(names: list[str]) -> set[int]:
@@ -335,3 +337,62 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
             out[i] = issuer
             k -= 1
     return out
+
+
+_DUMP_WRAP_AFTER_RUN_ON = 0.001  # a title's next line this likely the title's goes to it when the title runs on
+_DUMP_WRAP_SURE = 0.3  # ... and this likely when it does not
+_DUMP_WRAP_WORDS = 4  # a box's wrapped line is short
+
+
+def title_wrapped_onto_the_next_dump_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                                          best: np.ndarray) -> np.ndarray:
+    """A text dump's officer title (or other relationship text) that wraps in its box goes on in the
+    next line: where the dump kept its layout, in the words that start under the title's first word
+    ("Emeritus and" / "(City) (State) (Zip) Director"); in a single-spaced dump, in a short line of
+    nothing else, after any bracketed caption ("EVP & Exec. Dir.," / "Treasury", "... & Corp" /
+    "(Street) Sec"). The classifier, which sees no box there, took them for captions ("Director"
+    at 0.004 the title, "Treasury" 0.16); a line that runs on ("and", a comma) needs less."""
+    names = [str(c) for c in classes]
+    fillers = filler_classes(names)
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    lines = list(layout.lines)
+    out = best.copy()
+    for name in (n for n in _TITLE_FIELDS if n in names):
+        field = names.index(name)
+        holding = [k for k, line in enumerate(lines) if any(out[position[id(w)]] == field for w in line.words)]
+        if not holding or holding[-1] + 1 >= len(lines):
+            continue
+        line, below = lines[holding[-1]], lines[holding[-1] + 1].words
+        if below[0].line is None or line.words[0].line is None or below[0].line != line.words[0].line + 1:
+            continue
+        title = [w for w in line.words if out[position[id(w)]] == field]
+        run = _run_under(title[0], below)
+        if run is None:
+            continue
+        share = _DUMP_WRAP_AFTER_RUN_ON if RUNS_ON.search(title[-1].text) else _DUMP_WRAP_SURE
+        members = [position[id(w)] for w in run]
+        if 0 < len(run) <= _DUMP_WRAP_WORDS and all(
+                out[i] in fillers and probabilities[i, field] >= share and not CAPTION_WORD.match(w.text)
+                for i, w in zip(members, run)):
+            out[members] = field
+    return out
+
+
+def _run_under(first: Word, below: list[Word]) -> list[Word] | None:
+    """The words of the next dump line that go on a box's text starting at `first` (see above)."""
+    if first.column is None:
+        if any(w.column is not None for w in below):
+            return None
+        start = 0
+        while start < len(below) and CAPTION_WORD.match(below[start].text):
+            start += 1
+        return below[start:]
+    start = next((k for k, w in enumerate(below) if w.column is not None and abs(w.column - first.column) <= 2), None)
+    if start is None:
+        return None
+    run = below[start:start + 1]
+    for left, right in zip(below[start:], below[start + 1:]):
+        if column_gap(left, right):
+            break
+        run.append(right)
+    return run

@@ -1334,3 +1334,29 @@ def test_two_equal_bare_numbers_on_a_row_line_are_the_empty_dates_markers():
     assert (row.exercise_date.value, row.expiration_date.value) == (None, None)
     assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F2"], ["F2"])
     assert row.underlying_title.value == "Class A"
+
+
+def _decode_by_text(layout: Layout, soft: dict[str, dict[str, float]]):
+    """Decode with the class probabilities `soft` gives a word's text; any other word a sure caption."""
+    return _decode_soft(layout, [soft.get(w.text, {"label": 1.0}) for w in layout.words])
+
+
+def test_officer_title_wrapped_in_its_box_goes_on_in_the_next_dump_line():
+    title = "owners.*.relationship.officer_title"
+    owner = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0}}
+    single = ("DOE JANE\nCOLUMBUS GA 31902 x Officer (give title below) Other (specify below)\n"
+              "EVP & Exec. Dir.,\nTreasury\n4. If Amendment, Date of Original Filed\n")
+    soft = {**owner, **{word: {title: 1.0} for word in ("EVP", "&", "Exec.", "Dir.,")},
+            "Treasury": {"label": 0.78, title: 0.16}}  # the classifier, seeing no box, took it for a caption
+    record = _decode_by_text(read_text(single, "made-up.txt"), soft)
+    assert record.owners[0].relationship.officer_title.value == "EVP & Exec. Dir., Treasury"
+    kept = ("    DOE JANE                                        X Director\n"
+            "    100 N. BROADWAY AVE.                            Officer (give title below) Other (specify below)\n"
+            "    (Street)                                        Chairman\n"
+            "    OKLAHOMA CITY OK     73102                      Emeritus and\n"
+            "    (City)        (State) (Zip)                     Director\n")
+    soft = {**owner, **{word: {title: 1.0} for word in ("Chairman", "Emeritus", "and")}}
+    layout = read_text(kept, "made-up.txt")
+    rows = [soft.get(w.text, {"label": 1.0}) if w.line != 5 or w.text != "Director" else {"label": 0.996, title: 0.004}
+            for w in layout.words]
+    assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "Chairman Emeritus and Director"
