@@ -69,6 +69,8 @@ def owner_issuer_by_case(layout: Layout, probabilities: np.ndarray, classes: np.
         gaps = [k for k in range(1, len(run)) if column_gap(words[run[k - 1]], words[run[k]])]
         split = gaps[0] if len(gaps) == 1 else _case_split([words[i].text for i in run])
         if split is None:
+            split = _entity_split([words[i].text for i in run])
+        if split is None:
             split = _split_by_phrases([words[i].text for i in run], [out[i] == issuer for i in run],
                                       _pairs_elsewhere(layout, line))
         if split is not None:
@@ -221,6 +223,20 @@ def _case_split(texts: list[str]) -> int | None:
     if len(changes) != 1 or changes[0] < 2 or len(cased) - changes[0] < 2:
         return None
     return cased[changes[0]][0]
+
+
+# What ends a company's name: "Sponsor, LLC", "Holdings, Inc.", "Partners, L.P.".
+_ENTITY_END = re.compile(r"(?i)^(?:llc|l\.l\.c\.|inc|corp|l\.p\.|lp|ltd|plc|n\.v\.)[.,]?$")
+
+
+def _entity_split(texts: list[str]) -> int | None:
+    """Where two company names in one case part: after the first of two company endings ("VPC
+    Impact Acquisition Holdings Sponsor, LLC Bakkt Holdings, Inc."), the classifier having
+    started the issuer's name at "Sponsor,"."""
+    ends = [k for k, text in enumerate(texts) if _ENTITY_END.match(text)]
+    if len(ends) < 2 or ends[0] < 1:
+        return None
+    return ends[0] + 1
 
 
 _TITLE_FIELDS = ("owners.*.relationship.officer_title", "owners.*.relationship.other_text")

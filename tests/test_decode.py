@@ -1360,3 +1360,15 @@ def test_officer_title_wrapped_in_its_box_goes_on_in_the_next_dump_line():
     rows = [soft.get(w.text, {"label": 1.0}) if w.line != 5 or w.text != "Director" else {"label": 0.996, title: 0.004}
             for w in layout.words]
     assert _decode_soft(layout, rows).owners[0].relationship.officer_title.value == "Chairman Emeritus and Director"
+
+
+def test_single_spaced_dump_parts_two_company_names_in_one_case_after_the_first_ones_ending():
+    text = ("1. Name and Address of Reporting Person* 2. Issuer Name and Ticker or Trading Symbol\n"
+            "Acme Sponsor Holdings, LLC Widget Works, Inc. [ WDGT ]\n")
+    soft = {"Acme": {"owners.*.name": 0.9}, "Sponsor": {"owners.*.name": 0.66, "issuer.name": 0.32},
+            # the classifier started the issuer's name at "Holdings," (0.93)
+            "Holdings,": {"issuer.name": 0.93, "owners.*.name": 0.05}, "LLC": {"issuer.name": 0.95},
+            "Widget": {"issuer.name": 0.98}, "Works,": {"issuer.name": 0.98}, "Inc.": {"issuer.name": 0.96},
+            "WDGT": {"issuer.trading_symbol": 1.0}}
+    record = _decode_by_text(read_text(text, "made-up.txt"), soft)
+    assert (record.owners[0].name.value, record.issuer.name.value) == ("Acme Sponsor Holdings, LLC", "Widget Works, Inc.")
