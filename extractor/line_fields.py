@@ -355,6 +355,41 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
     return out
 
 
+_NAME_REST_SHARE = 0.05  # a word before the ticker this likely the issuer's name, where the name wrapped, is its rest
+
+
+def issuer_name_wrapped_onto_its_tickers_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                                              best: np.ndarray) -> np.ndarray:
+    """A text dump's issuer name that wraps in its cell ends on the ticker's line: "WESTERN ALLIANCE" /
+    "(Last) (First) (Middle) BANCORPORATION [ WAL ]", where the classifier took the name's rest for a
+    caption (0.64; 0.17 the name). Going left from the ticker's bracket, up to a bracketed caption or a
+    column gap, words taken for captions are the name's when the line above holds the name."""
+    names = [str(c) for c in classes]
+    if "issuer.name" not in names or "issuer.trading_symbol" not in names:
+        return best
+    issuer, ticker = names.index("issuer.name"), names.index("issuer.trading_symbol")
+    fillers = filler_classes(names)
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    lines = list(layout.lines)
+    out = best.copy()
+    for above, line in zip(lines, lines[1:]):
+        members = [position[id(w)] for w in line.words]
+        bracket = next((k for k in range(1, len(members) - 1) if line.words[k].text == "["
+                        and out[members[k + 1]] == ticker), None)
+        if (bracket is None or any(out[i] == issuer for i in members)
+                or not any(out[position[id(w)]] == issuer for w in above.words)):
+            continue
+        k = bracket - 1
+        while k >= 0:
+            i, w = members[k], line.words[k]
+            if (out[i] not in fillers or probabilities[i, issuer] < _NAME_REST_SHARE or CAPTION_WORD.match(w.text)
+                    or column_gap(w, line.words[k + 1])):
+                break
+            out[i] = issuer
+            k -= 1
+    return out
+
+
 _DUMP_WRAP_AFTER_RUN_ON = 0.001  # a title's next line this likely the title's goes to it when the title runs on
 _DUMP_WRAP_SURE = 0.3  # ... and this likely when it does not
 _DUMP_WRAP_WORDS = 4  # a box's wrapped line is short

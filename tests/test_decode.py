@@ -1372,3 +1372,15 @@ def test_single_spaced_dump_parts_two_company_names_in_one_case_after_the_first_
             "WDGT": {"issuer.trading_symbol": 1.0}}
     record = _decode_by_text(read_text(text, "made-up.txt"), soft)
     assert (record.owners[0].name.value, record.issuer.name.value) == ("Acme Sponsor Holdings, LLC", "Widget Works, Inc.")
+
+
+def test_issuer_name_wrapped_onto_its_tickers_line_keeps_its_rest():
+    # "BANCORPORATION" was 0.64 a caption, 0.17 the name, on the line of the ticker and the owner's captions.
+    text = ("1. Name and Address of Reporting Person* 2. Issuer Name and Ticker or Trading Symbol\n"
+            "Doe Jane WESTERN ALLIANCE (Check all applicable)\n"
+            "(Last) (First) (Middle) BANCORPORATION [ WAL ] Director 10% Owner\n")
+    soft = {"Doe": {"owners.*.name": 1.0}, "Jane": {"owners.*.name": 1.0}, "WESTERN": {"issuer.name": 1.0},
+            "ALLIANCE": {"issuer.name": 1.0}, "BANCORPORATION": {"label": 0.64, "issuer.name": 0.17},
+            "WAL": {"issuer.trading_symbol": 1.0}}
+    record = _decode_by_text(read_text(text, "made-up.txt"), soft)
+    assert (record.issuer.name.value, record.issuer.trading_symbol.value) == ("WESTERN ALLIANCE BANCORPORATION", "WAL")
