@@ -15,7 +15,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
-from .values import state_names
+from .values import state_names, street_words
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
@@ -288,7 +288,29 @@ def whole_field_lines(layout: Layout, probabilities: np.ndarray, classes: np.nda
                 if ((out[i] in strays or house_number) and share >= _LINE_SHARE
                         and not CAPTION_WORD.match(words[i].text) and not (after and words[i].text[:1].islower())):
                     out[i] = field
+            if not to_the_end:
+                _street_ending(run, words, field, out)
     return out
+
+
+_UNIT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,4}$")
+
+
+def _street_ending(run: list[int], words: list[Word], field: int, out: np.ndarray) -> None:
+    """A name or street line's last words are its own when they are how a street ends: its type or
+    direction ("800 NICOLLET MALL", where "MALL" was 0.63 an officer's title; "1331 L STREET, NW") or
+    a unit's number or letter ("SUITE E", 0.89 a title; "FL. 2", 0.90 a caption)."""
+    vocabulary = street_words()
+    k = len(run)
+    while k > 1 and out[run[k - 1]] != field:
+        k -= 1
+    for j in range(k, len(run)):
+        text = words[run[j]].text.strip(".,").upper()
+        before = words[run[j - 1]].text.strip(".,").upper()
+        if text in vocabulary["endings"] or (before in vocabulary["units"] and _UNIT_NUMBER.match(text)):
+            out[run[j]] = field
+        else:
+            break
 
 
 def same_line(a: Word, b: Word) -> bool:

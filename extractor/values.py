@@ -115,6 +115,14 @@ def _states() -> dict[str, str]:
         return json.load(fh)
 
 
+@lru_cache(maxsize=1)
+def street_words() -> dict[str, frozenset[str]]:
+    """The words that end a street line, and the unit words a short number or letter follows."""
+    with resources.files("extractor.data").joinpath("street_words.json").open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {"endings": frozenset(data["endings"]), "units": frozenset(data["units"])}
+
+
 def state_code(text: str) -> str | None:
     """A state name or code as the two-letter code; None when it is neither."""
     cleaned = re.sub(r"[^A-Za-z ]", "", text).strip().upper()

@@ -1384,3 +1384,21 @@ def test_issuer_name_wrapped_onto_its_tickers_line_keeps_its_rest():
             "WAL": {"issuer.trading_symbol": 1.0}}
     record = _decode_by_text(read_text(text, "made-up.txt"), soft)
     assert (record.issuer.name.value, record.issuer.trading_symbol.value) == ("WESTERN ALLIANCE BANCORPORATION", "WAL")
+
+
+def test_street_line_keeps_the_words_a_street_ends_with_whatever_they_were_taken_for():
+    # A dump runs the title box into the street lines: "MALL" was 0.63 an officer's title, "E" of
+    # "SUITE E" 0.89, and "2" of "FL. 2" 0.90 a caption, each under 0.05 the street's.
+    text = "DOE JANE\n800 NICOLLET MALL\n486 S. PIERCE AVE., SUITE E\nMINNEAPOLIS MN 55402\n"
+    S1, S2, title = "owners.*.address.street1", "owners.*.address.street2", "owners.*.relationship.officer_title"
+    soft = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0}, "800": {S1: 0.9}, "NICOLLET": {S1: 0.9},
+            "MALL": {title: 0.63, S1: 0.03}, "486": {S2: 0.9}, "S.": {S2: 0.9}, "PIERCE": {S2: 0.9}, "AVE.,": {S2: 0.9},
+            "SUITE": {S2: 0.9}, "E": {title: 0.89, S2: 0.03}, "MINNEAPOLIS": {"owners.*.address.city": 1.0},
+            "MN": {"owners.*.address.state": 1.0}, "55402": {"owners.*.address.zip_code": 1.0}}
+    owner = _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0]
+    assert (owner.address.street1.value, owner.address.street2.value) == ("800 NICOLLET MALL", "486 S. PIERCE AVE., SUITE E")
+    assert not owner.relationship.officer_title.present
+    text = "DOE JANE\n132 E. PUTNAM AVENUE, FL. 2\n"
+    soft = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0}, "2": {"label": 0.9, S1: 0.01},
+            **{word: {S1: 0.9} for word in ("132", "E.", "PUTNAM", "AVENUE,", "FL.")}}
+    assert _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0].address.street1.value == "132 E. PUTNAM AVENUE, FL. 2"
