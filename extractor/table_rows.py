@@ -442,7 +442,22 @@ def _set_cell(row, name: str, tags: list[Tagged], grid: bool) -> None:
         parsed = letters[:1] or None
     else:
         # A stray dash or bracket is no title or nature of ownership.
+        text = _without_unopened_brackets(text)
         parsed = text if any(c.isalnum() for c in text) else None
     if parsed is None and not footnotes:
         return
     setattr(row, name, value_of(value_tags, parsed, grid, footnotes))
+
+
+def _without_unopened_brackets(text: str) -> str:
+    """A text cell without the lone ")" or "]" that closes nothing in it: the rest of a value's
+    marker a narrow cell wrapped ("$13.893(1" / ")") lands among the title's wrapped words
+    ("Common" / "Shares )")."""
+    kept: list[str] = []
+    depth = 0
+    for token in text.split(" "):
+        if token in (")", "]") and depth <= 0:
+            continue
+        depth += token.count("(") + token.count("[") - token.count(")") - token.count("]")
+        kept.append(token)
+    return " ".join(kept)

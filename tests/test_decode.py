@@ -1402,3 +1402,13 @@ def test_street_line_keeps_the_words_a_street_ends_with_whatever_they_were_taken
     soft = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0}, "2": {"label": 0.9, S1: 0.01},
             **{word: {S1: 0.9} for word in ("132", "E.", "PUTNAM", "AVENUE,", "FL.")}}
     assert _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0].address.street1.value == "132 E. PUTNAM AVENUE, FL. 2"
+
+
+def test_bracket_a_narrow_cell_wrapped_off_a_marker_is_not_part_of_the_title_below():
+    # "$13.893(1" / ")": the marker's closing bracket stood on the title's wrapped line, "Common" / "Shares )".
+    text = "Table I - Non-Derivative Securities\nCommon 3/10/2023 P 10000 A $13.893(1 1078102 D\nShares )\n"
+    fields = ["security_title", "transaction_date", "transaction_code", "shares", "acquired_disposed",
+              "price_per_share", "shares_owned_following", "direct_or_indirect", "security_title", "security_title"]
+    rows = [{"label": 1.0}] * 5 + [{N + f: 1.0} for f in fields]
+    row = _decode_soft(read_text(text, "made-up.txt"), rows).non_derivative[0]
+    assert (row.security_title.value, row.price_per_share.value) == ("Common Shares", Decimal("13.893"))
