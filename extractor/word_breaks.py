@@ -68,6 +68,7 @@ def form_vocabulary() -> frozenset[str]:
 
     walk(catalog())
     walk(json.loads(resources.files(f"{__package__}.data").joinpath("fake_words.json").read_text("utf-8")))
+    walk(json.loads(resources.files(f"{__package__}.data").joinpath("form_words.json").read_text("utf-8"))["words"])
     return frozenset(w for w in words if len(w) >= 2 and w.isalpha())
 
 

@@ -1412,3 +1412,10 @@ def test_bracket_a_narrow_cell_wrapped_off_a_marker_is_not_part_of_the_title_bel
     rows = [{"label": 1.0}] * 5 + [{N + f: 1.0} for f in fields]
     row = _decode_soft(read_text(text, "made-up.txt"), rows).non_derivative[0]
     assert (row.security_title.value, row.price_per_share.value) == ("Common Shares", Decimal("13.893"))
+
+
+def test_title_word_the_document_prints_only_broken_reads_whole_when_the_form_knows_it():
+    # "Nonsta" / "tutory" in a narrow cell, printed nowhere else whole: the form's value words know it.
+    words = [_w("Nonsta", 10, 60), _w("tutory", 10, 70), _w("Stock", 10, 80), _w("Option", 10, 90)]
+    breaks = find_breaks(_page(words))
+    assert [(b.first.text, b.second.text, b.joined.text) for b in breaks] == [("Nonsta", "tutory", "Nonstatutory")]
