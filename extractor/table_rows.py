@@ -208,6 +208,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         row = row_type()
         for name, tags in by_column.items():
             _set_cell(row, name, tags, grid)
+        if form == "3":
+            _form_three_columns(row)
         row.kind = "transaction" if (row.transaction_code.present or row.transaction_date.present) else "holding"
         if page_words is not None and row.shares.present and not row.acquired_disposed.present:
             _amount_direction(row, by_column, page_words, grid)
@@ -461,3 +463,21 @@ def _without_unopened_brackets(text: str) -> str:
         depth += token.count("(") + token.count("[") - token.count(")") - token.count("]")
         kept.append(token)
     return " ".join(kept)
+
+
+
+# A Form 3 reports holdings: its tables have no price or amount of a transaction, and Table II prints
+# the conversion price and the underlying amount where a Form 4 prints the price and the amount owned
+# after. A value read into a column the form does not have goes to the one standing there.
+_FORM_THREE_PLACES = {"price_per_share": "conversion_or_exercise_price", "shares_owned_following": "underlying_shares"}
+
+
+def _form_three_columns(row) -> None:
+    """A Form 3 row's values read into Form 4 columns, moved to the Form 3 column in their place (the
+    Snowflake Form 3's "$3.74" read as the price per share; the classifier saw few Forms 3)."""
+    if not isinstance(row, DerivativeRow):
+        return
+    for wrong, right in _FORM_THREE_PLACES.items():
+        if getattr(row, wrong).present and not getattr(row, right).present:
+            setattr(row, right, getattr(row, wrong))
+            setattr(row, wrong, Value())
