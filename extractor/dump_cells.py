@@ -248,7 +248,7 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
                and (i in aligned or probabilities[i, columns].max() >= _WRAPPED_MIN)]
     ended = [i for i in movable if out[i] in closed]
     if len(movable) < 2 or len(columns) < 2:
-        for i in ended:
+        for i in ended + [i for i in movable if out[i] in other]:
             out[i] = columns[int(np.argmax(probabilities[i, columns]))]
         for i in movable:
             out[i] = aligned.get(i, out[i])

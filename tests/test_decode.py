@@ -1419,3 +1419,14 @@ def test_title_word_the_document_prints_only_broken_reads_whole_when_the_form_kn
     words = [_w("Nonsta", 10, 60), _w("tutory", 10, 70), _w("Stock", 10, 80), _w("Option", 10, 90)]
     breaks = find_breaks(_page(words))
     assert [(b.first.text, b.second.text, b.joined.text) for b in breaks] == [("Nonsta", "tutory", "Nonstatutory")]
+
+
+def test_text_dump_lone_wrapped_word_given_the_other_tables_title_goes_to_this_rows_column():
+    # "Stock" alone under "Stock Units" was 0.56 Table I's title, 0.24 Table II's underlying title.
+    text = ("Table II - Derivative Securities\n"
+            "Deferred $0 2023-02-01 A 446 Common 446 $267.5 4,050 D\n"
+            "Stock Units\nStock\n")
+    rows = _caption_and_full_row() + [{D + "security_title": 0.9}] * 2
+    rows += [{N + "security_title": 0.56, D + "underlying_title": 0.24, "label": 0.14, D + "security_title": 0.06}]
+    row = _decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Deferred Stock Units", "Common Stock")
