@@ -12,7 +12,7 @@ import re
 import numpy as np
 
 from .layout.document import Layout, Word
-from .line_fields import filler_classes
+from .line_fields import FILLERS, filler_classes
 from .table_rows import DATE_COLUMNS, TABLE_ROWS, dates_and_amounts, table_leaves
 from .tables import TEXT_COLUMNS, starts_row
 from .values import MONTH_NAME
@@ -24,6 +24,8 @@ _SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's
 # A title that stops here goes on: "Class A Common" / "Stock", "Series B Preferred" / "Stock".
 _UNFINISHED = re.compile(r"^(?i:common|class|[A-Z]|preferred|ordinary|voting|series|non-voting|limited|partnership)$")
 _REST_MIN = 0.1  # a title's rest this likely the unfinished title's goes to it
+_NAMES_A_SERIES = re.compile(r"^(?i:class|series)$")
+_SERIES_LETTER = re.compile(r"^[A-Z]$")
 
 
 def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
@@ -51,6 +53,14 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
             table = None
             continue
         titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
+        underlying = last.get(titles[1])
+        if table == "derivative" and underlying is not None and _NAMES_A_SERIES.match(underlying.text):
+            # The series letter a narrow cell wrapped ("Class" / "Stock Unit A"), taken for a caption (0.97).
+            letter = next((k for k, (w, f) in enumerate(zip(line.words, fields))
+                           if _SERIES_LETTER.match(w.text) and f in FILLERS), None)
+            if letter is not None:
+                out[members[letter]] = rest
+                fields[letter] = titles[1]
         if table == "derivative" and set(fields) == {titles[0]} and len(members) <= 2:
             security, underlying = last.get(titles[0]), last.get(titles[1])
             if (security is not None and underlying is not None

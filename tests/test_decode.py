@@ -1430,3 +1430,14 @@ def test_text_dump_lone_wrapped_word_given_the_other_tables_title_goes_to_this_r
     rows += [{N + "security_title": 0.56, D + "underlying_title": 0.24, "label": 0.14, D + "security_title": 0.06}]
     row = _decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Deferred Stock Units", "Common Stock")
+
+
+def test_text_dump_series_letter_wrapped_after_class_is_the_underlying_titles():
+    # A centred narrow cell: "Class" on the row's line, its "A" after "Stock Unit", 0.97 a caption.
+    text = ("Table II - Derivative Securities\n"
+            "Restricted $0 2023-05-15 M 16,340 Class 16,340 $0.00 250,795 D\n"
+            "Stock Unit A\nCommon\nStock\n")
+    rows = _caption_and_full_row() + [{D + "security_title": 0.8}] * 2 + [{"label": 0.97, D + "security_title": 0.01}]
+    rows += [{D + "security_title": 0.33, D + "underlying_title": 0.24, "label": 0.22}] + [{D + "underlying_title": 0.9}]
+    row = _decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Restricted Stock Unit", "Class A Common Stock")
