@@ -13,7 +13,7 @@ from .layout.document import Layout, Word
 from .line_fields import same_cell_line
 from .records import RELATIONSHIP_BOXES, Record, ReportingOwner, Value
 from .tagged import Tagged, joined_text, value_of
-from .values import is_check_mark, state_code
+from .values import is_check_mark, state_code, street_words
 
 
 def read_owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool,
@@ -178,6 +178,7 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
         return
     if grid and len(lines) == 1:
         lines = _one_cell_street_lines(lines[0])
+    lines = _units_with_their_numbers(lines)
     second = [k for k in range(1, len(lines))
               if any(t.field.endswith("street2") for t in lines[k]) or lines[k][0].word.text[:1].isdigit()]
     split = second[0] if second else 1
@@ -185,6 +186,19 @@ def _street_lines(owner: ReportingOwner, tags: list[Tagged], grid: bool) -> None
     owner.address.street1 = value_of(first, joined_text(first).rstrip(","), grid)
     rest = [t for line in lines[split:] for t in line]
     owner.address.street2 = value_of(rest, joined_text(rest).rstrip(","), grid) if rest else type(owner.address.street2)()
+
+
+def _units_with_their_numbers(lines: list[list[Tagged]]) -> list[list[Tagged]]:
+    """A line that is only a unit's number goes back to the line ending with the unit's word ("6650 SW
+    REDWOOD LANE, SUITE" / "210"): it is no street line of its own, let alone the second street."""
+    out: list[list[Tagged]] = []
+    for line in lines:
+        if (out and len(line) == 1 and out[-1][-1].word.text.strip(".,").upper() in street_words()["units"]
+                and any(c.isdigit() for c in line[0].word.text) and len(line[0].word.text) <= 5):
+            out[-1] = out[-1] + line
+        else:
+            out.append(line)
+    return out
 
 
 def _one_cell_street_lines(run: list[Tagged]) -> list[list[Tagged]]:

@@ -1441,3 +1441,15 @@ def test_text_dump_series_letter_wrapped_after_class_is_the_underlying_titles():
     rows += [{D + "security_title": 0.33, D + "underlying_title": 0.24, "label": 0.22}] + [{D + "underlying_title": 0.9}]
     row = _decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Restricted Stock Unit", "Class A Common Stock")
+
+
+def test_unit_number_wrapped_under_its_suite_stays_in_the_first_street():
+    # "6650 SW REDWOOD LANE, SUITE" / "210": a line starting with a number had started the second street.
+    text = "DOE JANE\n6650 SW REDWOOD LANE, SUITE\n210\nPORTLAND OR 97224\n"
+    S1 = "owners.*.address.street1"
+    soft = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0}, "210": {"owners.*.address.street2": 0.58, S1: 0.31},
+            **{word: {S1: 0.95} for word in ("6650", "SW", "REDWOOD", "LANE,", "SUITE")},
+            "PORTLAND": {"owners.*.address.city": 1.0}, "OR": {"owners.*.address.state": 1.0},
+            "97224": {"owners.*.address.zip_code": 1.0}}
+    address = _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0].address
+    assert (address.street1.value, address.street2.present) == ("6650 SW REDWOOD LANE, SUITE 210", False)
