@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from .labels import LabelFinder, catalog
-from .layout.document import Layout, Word
+from .layout.document import Layout, Line, Word
 from .values import state_names, street_words
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
@@ -415,6 +415,8 @@ def issuer_name_wrapped_onto_its_tickers_line(layout: Layout, probabilities: np.
 _DUMP_WRAP_AFTER_RUN_ON = 0.001  # a title's next line this likely the title's goes to it when the title runs on
 _DUMP_WRAP_SURE = 0.3  # ... and this likely when it does not
 _DUMP_WRAP_WORDS = 4  # a box's wrapped line is short
+_DUMP_WRAP_ALIGNED = 0.1  # ... and this likely whatever it was taken for, standing under a title that runs on
+_DUMP_WRAP_LINES = 3  # a kept-layout dump can print other boxes' lines between a box's lines
 
 
 def title_wrapped_onto_the_next_dump_line(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
@@ -433,22 +435,46 @@ def title_wrapped_onto_the_next_dump_line(layout: Layout, probabilities: np.ndar
     for name in (n for n in _TITLE_FIELDS if n in names):
         field = names.index(name)
         holding = [k for k, line in enumerate(lines) if any(out[position[id(w)]] == field for w in line.words)]
-        if not holding or holding[-1] + 1 >= len(lines):
+        if not holding:
             continue
-        line, below = lines[holding[-1]], lines[holding[-1] + 1].words
-        if below[0].line is None or line.words[0].line is None or below[0].line != line.words[0].line + 1:
-            continue
+        line = lines[holding[-1]]
         title = [w for w in line.words if out[position[id(w)]] == field]
-        run = _run_under(title[0], below)
+        run = _next_run_under(title, lines[holding[-1] + 1:holding[-1] + 1 + _DUMP_WRAP_LINES])
         if run is None:
             continue
-        share = _DUMP_WRAP_AFTER_RUN_ON if RUNS_ON.search(title[-1].text) else _DUMP_WRAP_SURE
+        runs_on = RUNS_ON.search(title[-1].text) is not None
+        share = _DUMP_WRAP_AFTER_RUN_ON if runs_on else _DUMP_WRAP_SURE
+        # Under a title that runs on, in a dump that kept its columns, a word taken for another field
+        # is the title's too when the classifier gave the title a fair share ("ISG": 0.73 a city, 0.20).
+        aligned = runs_on and title[0].column is not None
         members = [position[id(w)] for w in run]
         if 0 < len(run) <= _DUMP_WRAP_WORDS and all(
-                out[i] in fillers and probabilities[i, field] >= share and not CAPTION_WORD.match(w.text)
+                (out[i] in fillers and probabilities[i, field] >= share
+                 or aligned and probabilities[i, field] >= _DUMP_WRAP_ALIGNED) and not CAPTION_WORD.match(w.text)
                 for i, w in zip(members, run)):
             out[members] = field
     return out
+
+
+def _next_run_under(title: list[Word], following: list[Line]) -> list[Word] | None:
+    """Where a box's text starting at `title` goes on: the next line, or in a dump that kept its layout
+    the first of the next lines that prints a word under the title, lines in between leaving its
+    column empty ("SVP & GM," / "SCOTTSDALE AZ 85250" / "ISG")."""
+    first = title[0]
+    for below in following:
+        if below.words[0].line is None or first.line is None:
+            return None
+        skipped = below.words[0].line - first.line - 1
+        if skipped > (_DUMP_WRAP_LINES - 1 if first.column is not None else 0):
+            return None
+        run = _run_under(first, below.words)
+        if run is not None:
+            return run
+        end = max(w.column + len(w.text) for w in title if w.column is not None) if first.column is not None else 0
+        if first.column is None or any(w.column is not None and w.column < end and w.column + len(w.text) > first.column
+                                       for w in below.words):
+            return None
+    return None
 
 
 def _run_under(first: Word, below: list[Word]) -> list[Word] | None:

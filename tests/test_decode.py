@@ -1453,3 +1453,21 @@ def test_unit_number_wrapped_under_its_suite_stays_in_the_first_street():
             "97224": {"owners.*.address.zip_code": 1.0}}
     address = _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0].address
     assert (address.street1.value, address.street2.present) == ("6650 SW REDWOOD LANE, SUITE 210", False)
+
+
+def test_officer_title_goes_on_below_another_boxs_line_in_a_layout_dump():
+    # "SVP & GM," / "SCOTTSDALE AZ 85250" / "ISG": the city's line stands between the title's two lines,
+    # and "ISG" was 0.73 a city, 0.20 the title.
+    title = "owners.*.relationship.officer_title"
+    text = ("    DOE JANE                                          X Director\n"
+            "    5701 NORTH PIMA ROAD                              X Officer (give title below)\n"
+            "    (Street)                                          SVP & GM,\n"
+            "    SCOTTSDALE AZ 85250\n"
+            "                                                      ISG\n")
+    soft = {"DOE": {"owners.*.name": 1.0}, "JANE": {"owners.*.name": 1.0},
+            **{word: {"owners.*.address.street1": 1.0} for word in ("5701", "NORTH", "PIMA", "ROAD")},
+            **{word: {title: 0.97} for word in ("SVP", "&", "GM,")}, "SCOTTSDALE": {"owners.*.address.city": 1.0},
+            "AZ": {"owners.*.address.state": 1.0}, "85250": {"owners.*.address.zip_code": 1.0},
+            "ISG": {"owners.*.address.city": 0.73, title: 0.20}}
+    owner = _decode_by_text(read_text(text, "made-up.txt"), soft).owners[0]
+    assert (owner.relationship.officer_title.value, owner.address.city.value) == ("SVP & GM, ISG", "SCOTTSDALE")
