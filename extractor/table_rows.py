@@ -465,7 +465,6 @@ def _without_unopened_brackets(text: str) -> str:
     return " ".join(kept)
 
 
-
 # A Form 3 reports holdings: its tables have no price or amount of a transaction, and Table II prints
 # the conversion price and the underlying amount where a Form 4 prints the price and the amount owned
 # after. A value read into a column the form does not have goes to the one standing there.
