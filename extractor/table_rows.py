@@ -205,6 +205,7 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         by_column: dict[str, list[Tagged]] = {}
         for w in row_words:
             by_column.setdefault(column[id(w)], []).append(info[id(w)])
+        _one_amount_per_column(by_column, table_leaves(table, form), grid)
         row = row_type()
         for name, tags in by_column.items():
             _set_cell(row, name, tags, grid)
@@ -480,3 +481,33 @@ def _form_three_columns(row) -> None:
         if getattr(row, wrong).present and not getattr(row, right).present:
             setattr(row, right, getattr(row, wrong))
             setattr(row, wrong, Value())
+
+
+AMOUNT_COLUMNS = ("shares", "underlying_shares", "shares_owned_following", "value_owned_following")
+# An amount printed whole: "5,546", "1,204.5", "2500" (a torn piece or a bare marker is shorter).
+_WHOLE_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{3,})$")
+
+
+def _one_amount_per_column(by_column: dict[str, list[Tagged]], leaves: list[str], grid: bool) -> None:
+    """A row's line prints one amount per column: a whole amount given the same column as an amount
+    before it on that line is the next empty amount column's ("5,546" beside the amount torn "5,5" /
+    "46" went into one number with it, 55465546; it was the underlying amount)."""
+    for name in AMOUNT_COLUMNS:
+        tags = sorted(by_column.get(name, []), key=lambda t: t.index)
+        if len(tags) < 2 or name not in leaves:
+            continue
+        # The first amount's line: a whole amount after it there is another column's.
+        first = next((t for t in tags if any(c.isdigit() for c in t.word.text)), None)
+        second = next((t for t in reversed(tags) if t is not first and _WHOLE_AMOUNT.match(t.word.text)
+                       and first is not None and _on_one_line(first.word, t.word, grid)), None)
+        if second is None:
+            continue
+        later = [leaf for leaf in leaves[leaves.index(name) + 1:] if leaf in AMOUNT_COLUMNS]
+        empty = next((leaf for leaf in later if not by_column.get(leaf)), None)
+        if empty is not None:
+            by_column[empty] = [second]
+            by_column[name] = [t for t in tags if t is not second]
+
+
+def _on_one_line(a: Word, b: Word, grid: bool) -> bool:
+    return a.line == b.line if grid else a.page == b.page and min(a.bottom, b.bottom) > max(a.top, b.top)

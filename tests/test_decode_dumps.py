@@ -707,3 +707,19 @@ def test_officer_title_goes_on_below_another_boxs_line_in_a_layout_dump():
             "ISG": {"owners.*.address.city": 0.73, title: 0.20}}
     owner = decode_by_text(read_text(text, "made-up.txt"), soft).owners[0]
     assert (owner.relationship.officer_title.value, owner.address.city.value) == ("SVP & GM, ISG", "SCOTTSDALE")
+
+
+def test_second_whole_amount_given_the_amounts_column_is_the_underlying_amount():
+    # "5,5" / "46" torn in a narrow cell, and the underlying amount "5,546" taken for the amount too
+    # (0.79): the two went into one number, 55465546.
+    text = ("Table II - Derivative Securities\n"
+            "Performance $0 02/16/2023 A 5,5 Common 5,546 $0.00 5,546 D\n"
+            "Units 46 Stock\n")
+    rows = [{"label": 1.0}] * 5 + [{D + f: 1.0} for f in ("security_title", "conversion_or_exercise_price",
+                                                         "transaction_date", "transaction_code")]
+    rows += [{D + "shares": 0.41, "label": 0.44}, {D + "underlying_title": 1.0},
+             {D + "shares": 0.79, D + "underlying_shares": 0.18}]
+    rows += [{D + f: 1.0} for f in ("price_per_share", "shares_owned_following", "direct_or_indirect", "security_title")]
+    rows += [{D + "shares": 0.6, "label": 0.4}, {D + "underlying_title": 1.0}]
+    row = decode_soft(read_text(text, "made-up.txt"), rows).derivative[0]
+    assert (row.shares.value, row.underlying_shares.value) == (Decimal("5546"), Decimal("5546"))
