@@ -15,7 +15,7 @@ from .layout.document import Layout, Word
 from .line_fields import FILLERS, filler_classes
 from .table_rows import DATE_COLUMNS, TABLE_ROWS, dates_and_amounts, table_leaves
 from .tables import TEXT_COLUMNS, starts_row
-from .values import MONTH_NAME
+from .values import FOOTNOTE_NUMBER, MONTH_NAME
 
 _WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
 _INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
@@ -201,13 +201,17 @@ def _text_column_spans(words: list[Word], table: str, index: dict[str, int], pos
                        out: np.ndarray) -> dict[int, tuple[int, int]]:
     """The character columns each text column's words span on a row's first line (a kept-layout dump)."""
     spans: dict[int, tuple[int, int]] = {}
-    text = {index[f"{table}.*.{name}"] for name in TEXT_COLUMNS if f"{table}.*.{name}" in index}
+    text = _text_column_indices(table, index)
     for w in words:
         c = int(out[position[id(w)]])
         if c in text and w.column is not None:
             start, end = spans.get(c, (w.column, w.column + len(w.text)))
             spans[c] = (min(start, w.column), max(end, w.column + len(w.text)))
     return spans
+
+
+def _text_column_indices(table: str, index: dict[str, int]) -> set[int]:
+    return {index[f"{table}.*.{name}"] for name in TEXT_COLUMNS if f"{table}.*.{name}" in index}
 
 
 _ALIGNED_SLACK = 2  # characters a wrapped word may start outside its column's first-line span
@@ -243,8 +247,7 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
                and index.get(f"{table}.*.{name}") in started and index[f"{table}.*.{name}"] not in closed]
     under = {position[id(w)]: c for w in words if (c := _aligned_column(w, spans)) is not None}
     for i, c in under.items():
-        if c in closed and out[i] in {*loose, *(index[f"{table}.*.{name}"] for name in TEXT_COLUMNS
-                                             if f"{table}.*.{name}" in index)}:
+        if c in closed and out[i] in loose | _text_column_indices(table, index):
             out[i] = c  # the start of the next row's cell in that column ("By Spouse" under "By Trust(3)")
     if not columns:
         return
@@ -280,7 +283,6 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
 
 
 _BARE_NUMBER = re.compile(r"^\d{1,2}$")
-_FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.)]$")
 
 
 def bare_markers_of_empty_dates(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
@@ -294,7 +296,7 @@ def bare_markers_of_empty_dates(layout: Layout, probabilities: np.ndarray, class
     marker = names.index("footnote_ref")
     movable = filler_classes(names) | {marker}
     position = {id(w): i for i, w in enumerate(layout.words)}
-    notes = {m.group(1) for line in layout.lines if (m := _FOOTNOTE_START.match(line.words[0].text))}
+    notes = {m.group(1) for line in layout.lines if (m := FOOTNOTE_NUMBER.match(line.words[0].text))}
     out = best.copy()
     for line in layout.lines:
         members = [position[id(w)] for w in line.words]

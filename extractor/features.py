@@ -17,7 +17,7 @@ import numpy as np
 
 from .labels import LabelFinder, LabelMatch, catalog
 from .layout.document import GRID_LINE_HEIGHT, Layout, Word
-from .values import MONTH_NAME
+from .values import FOOTNOTE_NUMBER, MONTH_NAME
 
 _DATE = re.compile(r"^\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}$|^\d{4}-\d{2}-\d{2}$")
 _NUMBER_SEP = re.compile(r"^\(?-?\$?\d{1,3}(,\d{3})+(\.\d+)?\)?$")
@@ -25,7 +25,6 @@ _NUMBER = re.compile(r"^\(?-?\$?\d+(\.\d+)?\)?$")
 _PRICE = re.compile(r"^\$\s*\d[\d,]*(\.\d+)?$|^\d+\.\d{2,4}$")
 _TICKER = re.compile(r"^[\[\(]?[A-Z][A-Z0-9.\-]{0,6}[\]\)]$|^[\[\(][A-Z][A-Z0-9.\-]{0,6}[\]\)]?$")
 _MARKER = re.compile(r"^\(\d{1,2}\)$|^\d{1,2}\)$|^\(\d{1,2}$")
-_FOOTNOTE_START = re.compile(r"^\(?\d{1,2}[.)]$")
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 _STATE = re.compile(r"^[A-Z]{2},?$")
 _CODE_LETTERS = set("PSAVDFIMCXGLWZJKHOUE")
@@ -93,7 +92,7 @@ def word_classes(text: str) -> dict[str, float]:
     low = t.lower()
     f: dict[str, float] = {}
     for name, pattern in (("date", _DATE), ("num_sep", _NUMBER_SEP), ("num", _NUMBER), ("price", _PRICE),
-                          ("ticker", _TICKER), ("marker", _MARKER), ("fn_start", _FOOTNOTE_START), ("zip", _ZIP),
+                          ("ticker", _TICKER), ("marker", _MARKER), ("fn_start", FOOTNOTE_NUMBER), ("zip", _ZIP),
                           ("state", _STATE), ("month", MONTH_NAME)):
         if pattern.match(t):
             f["re=" + name] = 1.0

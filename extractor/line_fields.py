@@ -15,7 +15,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Line, Word
-from .values import state_names, street_words
+from .values import is_unit_word, state_names, street_words
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
@@ -300,14 +300,13 @@ def _street_ending(run: list[int], words: list[Word], field: int, out: np.ndarra
     """A name or street line's last words are its own when they are how a street ends: its type or
     direction ("800 NICOLLET MALL", where "MALL" was 0.63 an officer's title; "1331 L STREET, NW") or
     a unit's number or letter ("SUITE E", 0.89 a title; "FL. 2", 0.90 a caption)."""
-    vocabulary = street_words()
+    endings = street_words()["endings"]
     k = len(run)
     while k > 1 and out[run[k - 1]] != field:
         k -= 1
     for j in range(k, len(run)):
         text = words[run[j]].text.strip(".,").upper()
-        before = words[run[j - 1]].text.strip(".,").upper()
-        if text in vocabulary["endings"] or (before in vocabulary["units"] and _UNIT_NUMBER.match(text)):
+        if text in endings or (is_unit_word(words[run[j - 1]].text) and _UNIT_NUMBER.match(text)):
             out[run[j]] = field
         else:
             break
@@ -461,6 +460,7 @@ def _next_run_under(title: list[Word], following: list[Line]) -> list[Word] | No
     the first of the next lines that prints a word under the title, lines in between leaving its
     column empty ("SVP & GM," / "SCOTTSDALE AZ 85250" / "ISG")."""
     first = title[0]
+    end = max((w.column + len(w.text) for w in title if w.column is not None), default=0)
     for below in following:
         if below.words[0].line is None or first.line is None:
             return None
@@ -470,7 +470,6 @@ def _next_run_under(title: list[Word], following: list[Line]) -> list[Word] | No
         run = _run_under(first, below.words)
         if run is not None:
             return run
-        end = max(w.column + len(w.text) for w in title if w.column is not None) if first.column is not None else 0
         if first.column is None or any(w.column is not None and w.column < end and w.column + len(w.text) > first.column
                                        for w in below.words):
             return None

@@ -13,7 +13,7 @@ from .layout.document import Layout, Word
 from .line_fields import same_cell_line
 from .records import RELATIONSHIP_BOXES, Record, ReportingOwner, Value
 from .tagged import Tagged, joined_text, value_of
-from .values import is_check_mark, state_code, street_words
+from .values import is_check_mark, is_unit_word, state_code
 
 
 def read_owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layout, grid: bool,
@@ -193,7 +193,7 @@ def _units_with_their_numbers(lines: list[list[Tagged]]) -> list[list[Tagged]]:
     REDWOOD LANE, SUITE" / "210"): it is no street line of its own, let alone the second street."""
     out: list[list[Tagged]] = []
     for line in lines:
-        if (out and len(line) == 1 and out[-1][-1].word.text.strip(".,").upper() in street_words()["units"]
+        if (out and len(line) == 1 and is_unit_word(out[-1][-1].word.text)
                 and any(c.isdigit() for c in line[0].word.text) and len(line[0].word.text) <= 5):
             out[-1] = out[-1] + line
         else:

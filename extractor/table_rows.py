@@ -205,7 +205,7 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         by_column: dict[str, list[Tagged]] = {}
         for w in row_words:
             by_column.setdefault(column[id(w)], []).append(info[id(w)])
-        _one_amount_per_column(by_column, table_leaves(table, form), grid)
+        _one_amount_per_column(by_column, leaves, grid)
         row = row_type()
         for name, tags in by_column.items():
             _set_cell(row, name, tags, grid)
@@ -498,8 +498,10 @@ def _one_amount_per_column(by_column: dict[str, list[Tagged]], leaves: list[str]
             continue
         # The first amount's line: a whole amount after it there is another column's.
         first = next((t for t in tags if any(c.isdigit() for c in t.word.text)), None)
+        if first is None:
+            continue
         second = next((t for t in reversed(tags) if t is not first and _WHOLE_AMOUNT.match(t.word.text)
-                       and first is not None and _on_one_line(first.word, t.word, grid)), None)
+                       and _on_one_line(first.word, t.word, grid)), None)
         if second is None:
             continue
         later = [leaf for leaf in leaves[leaves.index(name) + 1:] if leaf in AMOUNT_COLUMNS]

@@ -28,6 +28,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 # A word naming a month, whole or cut short ("Feb", "Feb.", "February").
 MONTH_NAME = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$", re.I)
+# A footnote's number as the word that starts it ("2.", "(2)"), the number captured.
+FOOTNOTE_NUMBER = re.compile(r"^\(?(\d{1,2})[.)]$")
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:
@@ -121,6 +123,11 @@ def street_words() -> dict[str, frozenset[str]]:
     with resources.files("extractor.data").joinpath("street_words.json").open(encoding="utf-8") as fh:
         data = json.load(fh)
     return {"endings": frozenset(data["endings"]), "units": frozenset(data["units"])}
+
+
+def is_unit_word(text: str) -> bool:
+    """Whether a street word names a unit ("SUITE", "Ste.", "FL.") that a number or letter follows."""
+    return text.strip(".,").upper() in street_words()["units"]
 
 
 def state_code(text: str) -> str | None:

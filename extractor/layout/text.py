@@ -47,7 +47,7 @@ def read_text(text: str, source: str, markdown: bool = False) -> Layout:
         words = _line_words(raw, index, markdown, chunk_counter, keeps_layout)
         if words:
             lines.append(Line(words=words, page=1))
-    n_lines = max(1, text.count("\n") + 1)
+    n_lines = len(raw_lines)
     width = GRID_CELL_WIDTH * max((w.cell or 0) + 1 for line in lines for w in line.words) if lines else GRID_CELL_WIDTH
     page = Page(number=1, width=width, height=n_lines * GRID_LINE_HEIGHT, lines=lines, unit="grid")
     return Layout(pages=[page], source=source, format="markdown" if markdown else "text", geometry="grid")
