@@ -504,6 +504,19 @@ def test_superscript_markers_over_a_first_rows_empty_cells_are_its_footnotes():
     assert (rows[0].conversion_or_exercise_price.footnote_ids, rows[0].expiration_date.footnote_ids) == (["F1"], ["F2"])
 
 
+def test_a_marker_alone_under_the_exercisable_header_is_the_exercise_dates_not_the_wrapped_title_left_of_it():
+    # A Form 3's "Stock Option" / "(Right to Buy)" with "(5)" raised in the empty exercise-date cell
+    # beside it: within reach of "Buy)" on the line below, it had become the title's footnote.
+    words = [_w("Exercisable", 120, 40), _w("Expiration", 200, 40),
+             _w("Stock", 10, 80), _w("Option", 46, 80), _w("(5)", 120, 86), _w("04/14/2028", 200, 86),
+             _w("Common", 280, 86), _w("383,594", 340, 86), _w("(Right", 40, 92), _w("to", 80, 92), _w("Buy)", 94, 92)]
+    tags = [None, None, D + "security_title", D + "security_title", "footnote_ref", D + "expiration_date",
+            D + "underlying_title", D + "underlying_shares", *[D + "security_title"] * 3]
+    row = decode_sure(_page(words), tags).derivative[0]
+    assert (row.security_title.value, row.security_title.footnote_ids) == ("Stock Option (Right to Buy)", [])
+    assert (row.exercise_date.value, row.exercise_date.footnote_ids) == (None, ["F5"])
+
+
 def test_a_transaction_code_taken_for_the_amount_beside_it_is_the_code():
     # "2/22/2021 S 23571 D": the "S" at 0.80 amount, 0.19 code, left the row without its code.
     words = _caption_words("Common Stock 2/22/2021 S 23571 D $5.05 1776432 D", 10, 100)
