@@ -183,8 +183,8 @@ def _channel_matrix(result: EvaluationResult) -> str:
     note = ""
     if "auto" in result.summaries and result.auto_strategy:
         note = (f"<p class=muted>auto is the shipped default, strategy <code>{_e(result.auto_strategy)}</code> "
-                "(rules: the rules alone; choose: the rules' record unless validation finds a misreading, then the "
-                "model's; combined: field by field). pages/s counts each method as if it ran alone, "
+                "(rules: the rules alone; choose: the model's record with the rules' owners, or the model's alone where "
+                "validation finds a misreading in the rules' record; combined: field by field). pages/s counts each method as if it ran alone, "
                 "reading and OCR included.</p>")
     return (f"<table><tr><th>channel</th><th>documents</th>{head}</tr>{''.join(body)}</table>{note}")
 

@@ -198,19 +198,31 @@ def test_extracting_with_a_loaded_model_never_imports_scikit_learn(tiny, tmp_pat
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_choose_keeps_the_rules_record_with_the_models_checkboxes():
+def _two_readings(method: str, director: bool, plan: bool, form: str = "4") -> Record:
     from extractor.records import ReportingOwner
 
-    def record(method: str, director: bool, plan: bool) -> Record:
-        owner = ReportingOwner(name=Value(value="Jane Roe", method=method))
-        owner.relationship.is_director = Value(value=director, method=method)
-        return Record(owners=[owner], aff10b5_one=Value(value=plan, method=method),
-                      issuer={"name": Value(value="Made Up Inc" if method == "rules" else "Made Up", method=method)})
+    owner = ReportingOwner(name=Value(value="Jane Roe" if method == "rules" else "Jane", method=method))
+    owner.relationship.is_director = Value(value=director, method=method)
+    return Record(owners=[owner], aff10b5_one=Value(value=plan, method=method),
+                  document_type=Value(value=form, method=method),
+                  issuer={"name": Value(value="Made Up Inc" if method == "rules" else "Made Up", method=method)})
 
-    chosen = choose(record("rules", director=False, plan=False), record("model", director=True, plan=True))
-    assert chosen.issuer.name.value == "Made Up Inc"  # the rules' record
+
+def test_choose_takes_the_models_record_with_the_rules_owners_where_the_rules_pass():
+    chosen = choose(_two_readings("rules", director=False, plan=False), _two_readings("model", director=True, plan=True))
+    assert chosen.issuer.name.value == "Made Up"  # the model's record ...
+    assert chosen.owners[0].name.value == "Jane Roe"  # ... with the rules' owner ...
+    assert chosen.owners[0].relationship.is_director.value is True  # ... and the model's reading of its boxes
+    assert chosen.aff10b5_one.value is True
+    assert choose(_two_readings("rules", False, False), None).owners[0].relationship.is_director.value is False
+
+
+def test_choose_keeps_the_rules_record_where_the_model_reads_another_form():
+    # The Snowflake Form 3 scanned: the model took it for a Form 4 and read its Table II by a Form 4's
+    # columns (the conversion price as the amount owned), where the rules' record was exact.
+    chosen = choose(_two_readings("rules", False, False, form="3"), _two_readings("model", True, True, form="4"))
+    assert (chosen.issuer.name.value, chosen.document_type.value) == ("Made Up Inc", "3")
     assert chosen.owners[0].relationship.is_director.value is True and chosen.aff10b5_one.value is True
-    assert choose(record("rules", False, False), None).owners[0].relationship.is_director.value is False
 
 
 def test_printed_form_number_the_word_classifier_is_sure_of_overrules_the_text_categorizer():
