@@ -19,7 +19,7 @@ from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_
 from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, RUNS_ON, column_gap, filler_classes,
                           issuer_name_after_its_caption, issuer_name_wrapped_onto_its_tickers_line,
                           one_field_per_address_line, owner_issuer_by_case, owner_starts,
-                          prose_lines_hold_no_signature, same_cell_line, same_line,
+                          prose_lines_hold_no_signature, same_cell_line, same_line, signature_lines_run_on,
                           title_wrapped_onto_the_next_dump_line, whole_field_lines, whole_state_names)
 from .layout.document import Layout, Word
 from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
@@ -93,6 +93,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         best = title_wrapped_onto_the_next_dump_line(layout, probabilities, classes, best)
         best = issuer_name_wrapped_onto_its_tickers_line(layout, probabilities, classes, best)
     best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
+    best = signature_lines_run_on(layout, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in FILLERS

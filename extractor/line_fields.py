@@ -213,6 +213,39 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
     return out
 
 
+_YEAR = re.compile(r"^(?:19|20)\d\d\.?$")
+
+
+def signature_lines_run_on(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """A line that starts with a signer's name is that name up to its date or the line's end, and
+    a date's year on its line is the date's.
+
+    The classifier's belief in a signature fades along its line: "/s/ Michael Marron, Senior Vice
+    President, Legal and" ended at "Vice", the rest 0.59-0.89 remarks; "for Amir Cohen" lost "Cohen"
+    (0.64 remarks), "by Power of Attorney" its "of", and "May 31, 2023" its year (0.78 footnote
+    text). Only prose and filler words are taken, none past a column gap, and after the rule that
+    gives a line of footnote or remarks prose its stray signature words (it runs first)."""
+    names = [str(c) for c in classes]
+    if "signatures.*.name" not in names:
+        return best
+    name = names.index("signatures.*.name")
+    date = names.index("signatures.*.date") if "signatures.*.date" in names else None
+    taken = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names} | filler_classes(names)
+    out = best.copy()
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        for k in range(1, len(members)):
+            before, here = members[k - 1], members[k]
+            if column_gap(line.words[k - 1], line.words[k]) or out[here] not in taken:
+                continue
+            if out[before] == date and _YEAR.match(line.words[k].text):
+                out[here] = date
+            elif out[before] == name and all(out[i] == name for i in members[:min(k, 2)]):
+                out[here] = name
+    return out
+
+
 def _case_split(texts: list[str]) -> int | None:
     """Where a run of words changes from capitals to mixed case or back, if it does so once: the
     index of the first word of the second part. Each side needs two words of its case: "PASCAL

@@ -148,6 +148,18 @@ def test_first_word_of_a_name_torn_between_two_fields_follows_its_sure_neighbour
     assert record.footnotes == []
 
 
+def test_a_signature_line_is_the_name_to_its_date_however_the_classifiers_belief_fades_along_it():
+    # "Legal and" at 0.89 remarks had been cut from "/s/ ... Senior Vice President, Legal and"; and a
+    # written-out date lost its year, 0.78 footnote text.
+    words = _caption_words("/s/ Ann Lee, Vice President, Legal and", 300, 74)
+    words += [_w("May", 560, 74), _w("31,", 584, 74), _w("2023", 606, 74)]
+    S, R, F = "signatures.*.name", "remarks", "footnotes.*.text"
+    doubts = {4: {R: 0.59, S: 0.34}, 5: {R: 0.88, "label": 0.09}, 6: {R: 0.89, S: 0.05}, 9: {F: 0.78, "signatures.*.date": 0.19}}
+    fields = [S] * 4 + [None] * 3 + ["signatures.*.date"] * 2 + [None]
+    signatures = decode_with_doubts(_page(words), fields, doubts).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Ann Lee, Vice President, Legal and", "2023-05-31")]
+
+
 def test_signature_name_wrapped_under_its_date_is_one_name():
     words = [_w("/s/", 300, 74), _w("Sam", 320, 74), _w("Roe,", 345, 74), _w("for", 375, 74), _w("Ann", 396, 74),
              _w("01/04/2023", 500, 74), _w("Lee", 300, 83)]
