@@ -181,10 +181,11 @@ def column_gap(left: Word, right: Word) -> bool:
 
 def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.ndarray,
                                   between_only: bool = False) -> np.ndarray:
-    """A footnote's or the remarks' lines are prose throughout: signature-name words, and words of
-    the other prose field, inside a line that is two-thirds footnote or remarks text are that text
+    """A footnote's or the remarks' lines are prose throughout: signature words, and words of the
+    other prose field, inside a line that is two-thirds footnote or remarks text are that text
     ("Corp., Catalyst Merger" of a merger's footnote; "B. Riley" of "filed jointly by B. Riley
-    Financial, Inc.", 0.89 a signature, and "Bryant R." ending the line, 0.38 remarks).
+    Financial, Inc.", 0.89 a signature, and "Bryant R." ending the line, 0.38 remarks; a footnote's
+    "2023", 0.75 the signature's date, which then paired with the signer in the date's place).
 
     `between_only` (a page, where a signature may stand on a footnote's last line, right of it):
     only such words with that text on both sides of them, or with no column gap between them and it."""
@@ -192,7 +193,7 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
     if "signatures.*.name" not in names:
         return best
     prose = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names}
-    strays = prose | {names.index("signatures.*.name")}
+    strays = prose | {names.index(f) for f in ("signatures.*.name", "signatures.*.date") if f in names}
     out = best.copy()
     position = {id(w): i for i, w in enumerate(layout.words)}
     for line in layout.lines:

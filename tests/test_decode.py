@@ -160,6 +160,18 @@ def test_a_signature_line_is_the_name_to_its_date_however_the_classifiers_belief
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Ann Lee, Vice President, Legal and", "2023-05-31")]
 
 
+def test_a_year_in_a_footnotes_prose_taken_for_the_signature_date_stays_in_the_footnote():
+    # "... granted on June 5, 2023" with "2023" at 0.75 the signature's date: the signer below paired
+    # with it and lost the real date, and the footnote its year.
+    F = "footnotes.*.text"
+    words = [_w("1.", 10, 50), *_caption_words("Options granted on June 5, 2023", 24, 50),
+             *_caption_words("/s/ Ann Lee", 300, 74), _w("2023-06-05", 480, 74)]
+    fields = ["footnote_ref", *[F] * 5, "signatures.*.date", *["signatures.*.name"] * 3, "signatures.*.date"]
+    record = decode_sure(_page(words), fields)
+    assert record.footnotes[0].text.value == "Options granted on June 5, 2023"
+    assert [(s.name.value, str(s.date.value)) for s in record.signatures] == [("/s/ Ann Lee", "2023-06-05")]
+
+
 def test_signature_name_wrapped_under_its_date_is_one_name():
     words = [_w("/s/", 300, 74), _w("Sam", 320, 74), _w("Roe,", 345, 74), _w("for", 375, 74), _w("Ann", 396, 74),
              _w("01/04/2023", 500, 74), _w("Lee", 300, 83)]
