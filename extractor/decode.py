@@ -33,6 +33,7 @@ from .values import parse_date, split_footnotes
 from .word_breaks import find_breaks
 
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
+_BARE_NUMBER = re.compile(r"^(\d{1,2}),?()$")
 _TICKER = re.compile(r"[\[\](){}|]")
 # Fields whose values run over several words in a line, and how torn a word must be to follow a neighbour.
 _PHRASE_FIELDS = frozenset({
@@ -449,7 +450,7 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
     words = sorted((t for t in tagged if t.field in ("footnotes.*.text", "footnote_ref")), key=lambda t: t.index)
     notes: list[tuple[str, list[Tagged]]] = []
     for t in words:
-        match = _FOOTNOTE_START.match(t.word.text)
+        match = _FOOTNOTE_START.match(t.word.text) or _bare_next_number(t, notes, layout_words, grid)
         if match and _is_start(t, words):
             note_id = f"F{int(match.group(1) or match.group(2))}"
             # A number in a footnote's sentence ("convert into one (1) share") starts no footnote:
@@ -474,6 +475,17 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
         seen.add(note_id)
         out.append(Footnote(id=note_id, text=value_of(tags, joined_text(tags), grid)))
     return out
+
+
+def _bare_next_number(t: Tagged, notes: list[tuple[str, list[Tagged]]], words: list[Word], grid: bool) -> re.Match | None:
+    """A footnote's number whose full stop the OCR lost or read as a comma ("3 Vests May 18, 2024",
+    "4, Represents ..."): a number the classifier took for a marker, first on its line, and the
+    number after the last footnote's."""
+    match = _BARE_NUMBER.match(t.word.text)
+    if (match is None or t.field != "footnote_ref" or not notes or _line_goes_on(words, t.index, grid)
+            or int(match.group(1)) != max(int(n[1:]) for n, _ in notes) + 1):
+        return None
+    return match
 
 
 def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:

@@ -433,6 +433,18 @@ def test_number_in_parentheses_inside_a_footnote_sentence_does_not_cut_the_footn
         ("F3", "The options vest.")]
 
 
+def test_a_footnote_number_whose_full_stop_the_ocr_lost_or_read_as_a_comma_still_starts_its_footnote():
+    # A scan's "3 Vests May 18, 2024 ..." and "4, Represents ..." had run on into the footnote before.
+    words = [*_caption_words("1. Vests May 19, 2023.", 10, 400), *_caption_words("2 Vests May 18, 2024.", 10, 412),
+             *_caption_words("3, Held by 2 trusts.", 10, 424), *_caption_words("7 Held by a trust.", 10, 436)]
+    tags = ["footnote_ref", *["footnotes.*.text"] * 4] * 2 + ["footnote_ref", *["footnotes.*.text"] * 4] + [
+        "footnote_ref", *["footnotes.*.text"] * 4]
+    notes = decode_sure(_page(words), tags).footnotes
+    # Only the number after the last footnote's, first on its line: "by 2 trusts" stays text, "7" starts nothing.
+    assert [(n.id, n.text.value) for n in notes] == [
+        ("F1", "Vests May 19, 2023."), ("F2", "Vests May 18, 2024."), ("F3", "Held by 2 trusts. Held by a trust.")]
+
+
 def test_dash_inside_a_title_taken_for_a_date_stays_in_the_title():
     words = _caption_words("Comm Stock - $.16-2/3 3/15/2023 1,779", 10, 100)
     rows = [{N + "security_title": 0.97}, {N + "security_title": 0.97},
