@@ -20,7 +20,8 @@ from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, RUNS_ON, c
                           issuer_name_after_its_caption, issuer_name_wrapped_onto_its_tickers_line,
                           one_field_per_address_line, owner_issuer_by_case, owner_starts,
                           prose_lines_hold_no_signature, same_cell_line, same_line, signature_lines_run_on,
-                          title_wrapped_onto_the_next_dump_line, whole_field_lines, whole_state_names)
+                          ticker_in_its_brackets, title_wrapped_onto_the_next_dump_line, whole_field_lines,
+                          whole_state_names)
 from .layout.document import Layout, Word
 from .records import TOP_BOXES, DerivativeRow, Footnote, NonDerivativeRow, Record, Value
 from .owners import read_owners
@@ -76,6 +77,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = _follow_phrase_neighbours(words, probabilities, classes, best, grid)
     best = _fill_phrase_gaps(layout, probabilities, classes, best)
     best = issuer_name_after_its_caption(layout, probabilities, classes, best)
+    best = ticker_in_its_brackets(layout, probabilities, classes, best)
     best = title_starts_its_row_line(layout, probabilities, classes, best)
     if not grid:
         best = _box_title_wrapped_line(words, probabilities, classes, best)

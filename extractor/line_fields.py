@@ -410,6 +410,36 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
     return out
 
 
+# A ticker's bracket as OCR reads it: "[", "(", "|", or two of them run together ("(|", "|]").
+_TICKER_BRACKET = re.compile(r"^[\[\](){}|]{1,2}$")
+_TICKER_SHARE = 0.3  # a word in a ticker's brackets this likely the ticker is the ticker
+_TICKER_WORD = re.compile(r"^[A-Z][A-Z.]{0,5}$")
+
+
+def ticker_in_its_brackets(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                           best: np.ndarray) -> np.ndarray:
+    """A word in capitals between two bracket marks right after the issuer's name is its ticker where
+    the classifier is torn and took no word for the ticker: OCR mangles the brackets ("Inc. (| RBOT )",
+    "RBOT" 0.53 a caption and 0.46 the ticker)."""
+    names = [str(c) for c in classes]
+    if not all(f in names for f in ("issuer.name", "issuer.trading_symbol")):
+        return best
+    issuer, ticker = names.index("issuer.name"), names.index("issuer.trading_symbol")
+    if (best == ticker).any():
+        return best
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    for line in layout.lines:
+        words, members = line.words, [position[id(w)] for w in line.words]
+        for k in range(2, len(members) - 1):
+            if (out[members[k - 2]] == issuer and _TICKER_BRACKET.match(words[k - 1].text)
+                    and _TICKER_BRACKET.match(words[k + 1].text) and _TICKER_WORD.match(words[k].text)
+                    and probabilities[members[k], ticker] >= _TICKER_SHARE):
+                out[members[k]] = ticker
+                return out
+    return out
+
+
 _NAME_REST_SHARE = 0.05  # a word before the ticker this likely the issuer's name, where the name wrapped, is its rest
 
 

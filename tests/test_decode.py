@@ -779,3 +779,15 @@ def test_title_word_the_document_prints_only_broken_reads_whole_when_the_form_kn
     words = [_w("Nonsta", 10, 60), _w("tutory", 10, 70), _w("Stock", 10, 80), _w("Option", 10, 90)]
     breaks = find_breaks(_page(words))
     assert [(b.first.text, b.second.text, b.joined.text) for b in breaks] == [("Nonsta", "tutory", "Nonstatutory")]
+
+
+def test_a_ticker_in_brackets_ocr_mangled_is_the_ticker_where_the_classifier_is_torn():
+    # "Vicarious Surgical Inc. (| RBOT )": "RBOT" 0.53 a caption, 0.46 the ticker, and no ticker read.
+    words = _caption_words("Vicarious Surgical Inc. (| RBOT ) (Check all applicable)", 200, 60)
+    soft = [{"issuer.name": 0.95}] * 3 + [{"label": 0.98}, {"label": 0.53, "issuer.trading_symbol": 0.46},
+                                          {"label": 0.97}] + [{"label": 1.0}] * 3
+    record = decode_soft(_page(words), soft)
+    assert (record.issuer.name.value, record.issuer.trading_symbol.value) == ("Vicarious Surgical Inc.", "RBOT")
+    # A capitalised caption word between brackets the classifier is sure of stays a caption.
+    soft[4] = {"label": 0.8, "issuer.trading_symbol": 0.2}
+    assert decode_soft(_page(words), soft).issuer.trading_symbol.value is None

@@ -1,4 +1,5 @@
-"""OCR's misreadings of "/s/" and "attorney" in signatures, put right (`layout.ocr_words`)."""
+"""OCR's misreadings put right: "/s/" and "attorney" in signatures (`layout.ocr_words`), brackets
+read as braces (`layout.ocr.ocr_text`)."""
 
 from __future__ import annotations
 
@@ -49,3 +50,13 @@ def test_attorney_in_fact_torn_into_pieces_by_ocr_is_one_word_again():
     assert (joined.text, joined.x0) == ("attorney-in-fact", 10.0 + 7 * 3 + 5 + 7 * 4 + 5 + 7 * 4 + 5)
     # A compound that is not the agent's stays as read.
     assert _texts(repair_signature_words(_line("attorney- at law"))) == "attorney- at law"
+
+
+def test_brackets_ocr_read_as_braces_are_brackets_again_but_not_a_checkboxs_edge():
+    from extractor.layout.ocr import ocr_text
+
+    # A scan's "{right to buy)" and "Stock{1]" had been a title "(right" never matched, and a marker lost.
+    assert [ocr_text(t) for t in ("{right", "Stock{1]", "buy}", "12}", "“Sponsor”")] == [
+        "(right", "Stock(1]", "buy)", "12)", '"Sponsor"']
+    # A fax's checkbox edge next to a speck ("i}", a lone "{") stays, or it reads as text: "i)" became a title.
+    assert [ocr_text(t) for t in ("i}", "{", "}", "{)")] == ["i}", "{", "}", "{)"]

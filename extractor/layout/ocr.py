@@ -80,6 +80,10 @@ PSM_MODES = (1, 3, 4, 6, 11, 12)
 # Tesseract prints straight quotes as curly ones about half the time, and filings' text uses
 # straight ones: on paper the two are not told apart reliably, so OCR text gets straight ones.
 _STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+# It reads a bracket as a brace now and then ("{right to buy)", "Stock{1]"), and no value of the
+# 14,555 train filings holds a brace. Only braces against a word or number: a lone one, or one
+# beside a single letter ("i}"), is a checkbox's edge on a fax, which the checkbox reading sees by ink.
+_BRACE = re.compile(r"\{(?=[A-Za-z0-9])|(?:(?<=[A-Za-z]{2})|(?<=[0-9]))\}")
 _LANG = re.compile(r"[A-Za-z_]+(\+[A-Za-z_]+)*")
 
 # Tesseract is most accurate on text around 300 dpi; far outside this band the page is
@@ -175,7 +179,7 @@ def ocr_page_image(image: Image.Image, page_number: int, settings: OcrSettings |
     words = []
     for found in read_words(grey, lang=settings.lang, psm=psm, dpi=dpi * scale, timeout=settings.timeout,
                             source=source, page_number=page_number):
-        text = found.text.translate(_STRAIGHT_QUOTES)
+        text = ocr_text(found.text)
         words.append(Word(text=text, x0=found.left / scale, top=found.top / scale,
                           x1=(found.left + found.width) / scale, bottom=(found.top + found.height) / scale,
                           page=page_number, confidence=round(found.confidence / 100.0, 4),
@@ -209,6 +213,12 @@ class PreparedPage:
     def ink(self) -> np.ndarray:
         """The levelled page's ink pixels, computed once for the second pass and the checkbox reading."""
         return self.levelled < self.threshold
+
+
+def ocr_text(text: str) -> str:
+    """A word as Tesseract read it with the characters it misreads put back: straight quotes, and
+    brackets it read as braces (see `_BRACE`)."""
+    return _BRACE.sub(lambda m: "(" if m.group() == "{" else ")", text.translate(_STRAIGHT_QUOTES))
 
 
 def prepare_page(image: Image.Image, dpi: float, settings: OcrSettings) -> PreparedPage:
