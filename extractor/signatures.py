@@ -115,10 +115,18 @@ def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
         pieces[-1].append(t)
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if any(_is_mark(t) for t in piece):
-            out.append(piece)
-        else:
+        mark = next((k for k, t in enumerate(piece) if _is_mark(t)), None)
+        if mark is None:
             out[-1].extend(piece)
+            continue
+        # The name before wrapped too ("... for VPC Impact" / "Acquisition Holdings Sponsor, LLC"), its
+        # end above this signer's mark, which no "by:" ties it to: that end is the name before's.
+        first = piece[mark].word
+        above = [t for t in piece[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
+        if above and not (mark and piece[mark - 1].word.text.lower().rstrip(":,") == "by"):
+            out[-1].extend(above)
+            piece = [t for t in piece if t not in above]
+        out.append(piece)
     return out
 
 

@@ -180,6 +180,20 @@ def test_signature_name_wrapped_under_its_date_is_one_name():
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Sam Roe, for Ann Lee", "2023-01-04")]
 
 
+def test_two_signers_names_each_wrapped_under_its_date_stay_two_whole_names():
+    # The first name's end ("Acquisition Holdings Sponsor, LLC") had gone before the second "/s/" and
+    # been dropped as words before a signature.
+    S, D = "signatures.*.name", "signatures.*.date"
+    words = [*_caption_words("/s/ Sam Roe, for VPC Impact", 300, 74), _w("04/03/2023", 520, 74),
+             *_caption_words("Acquisition Holdings Sponsor, LLC", 300, 83),
+             *_caption_words("/s/ Sam Roe, for Ann", 300, 100), _w("04/03/2023", 520, 100), _w("Lee", 300, 109)]
+    fields = [S] * 6 + [D] + [S] * 4 + [S] * 5 + [D, S]
+    signatures = decode_sure(_page(words), fields).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [
+        ("/s/ Sam Roe, for VPC Impact Acquisition Holdings Sponsor, LLC", "2023-04-03"),
+        ("/s/ Sam Roe, for Ann Lee", "2023-04-03")]
+
+
 def test_lone_markers_between_two_values_on_a_page_note_the_empty_columns_between():
     # Exercise and expiration dates both given only as footnote (4), between the amount and the underlying title.
     words = [_w("Units", 10, 60), _w("01/02/2023", 60, 60), _w("A", 130, 60), _w("100", 160, 60),
