@@ -42,6 +42,7 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _runs(by_field.get("signatures.*.name", []))
     names = [piece for run in names for piece in _signed_lines(run, {t.index for run in dates for t in run})]
+    names = _wrapped_ends(names)
     names = _wrapped_names(names, max(len(dates), 1), grid)
     names = [piece for run in names for piece in _by_conformed_marks(run)]
     names = _from_first_mark(names, len(dates))
@@ -103,6 +104,27 @@ def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> li
     return names
 
 
+def _wrapped_ends(names: list[list[Tagged]]) -> list[list[Tagged]]:
+    """Each name's end wrapped onto the lines above the next signer's "/s/" goes back to it:
+    "... for VPC Impact" / "Acquisition Holdings Sponsor, LLC" / "/s/ ...", "B. Riley Financial,
+    Inc., by: /s/ Bryant R." / "Riley, Co-Chief Executive Officer" / "B. Riley Securities, Inc., by:
+    /s/ Andrew". Such an end had been read as the next name's start, or dropped as words before a
+    signature. Not where a "by:" alone before the mark ties the lines above to it ("Fund GP, LLC," /
+    "by: /s/ ..."): an entity that signs starts the mark's line with its name."""
+    out: list[list[Tagged]] = []
+    for run in names:
+        mark = next((k for k, t in enumerate(run) if _is_mark(t)), 0)
+        if out and mark:
+            first = run[mark].word
+            above = [t for t in run[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
+            tied = run[mark - 1].word.text.lower().rstrip(":,") == "by"
+            if above and (not tied or mark - len(above) > 1):
+                out[-1] = [*out[-1], *above]
+                run = [t for t in run if t not in above]
+        out.append(list(run))
+    return out
+
+
 def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
     """A name run cut at each date inside it where what follows signs with a mark of its own: a joint
     filing's signers each sign on a line, "B. Riley Securities, Inc., by: /s/ Andrew Moore" then the
@@ -115,18 +137,10 @@ def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
         pieces[-1].append(t)
     out = [pieces[0]]
     for piece in pieces[1:]:
-        mark = next((k for k, t in enumerate(piece) if _is_mark(t)), None)
-        if mark is None:
+        if any(_is_mark(t) for t in piece):
+            out.append(piece)
+        else:
             out[-1].extend(piece)
-            continue
-        # The name before wrapped too ("... for VPC Impact" / "Acquisition Holdings Sponsor, LLC"), its
-        # end above this signer's mark, which no "by:" ties it to: that end is the name before's.
-        first = piece[mark].word
-        above = [t for t in piece[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
-        if above and not (mark and piece[mark - 1].word.text.lower().rstrip(":,") == "by"):
-            out[-1].extend(above)
-            piece = [t for t in piece if t not in above]
-        out.append(piece)
     return out
 
 

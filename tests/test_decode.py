@@ -194,6 +194,28 @@ def test_two_signers_names_each_wrapped_under_its_date_stay_two_whole_names():
         ("/s/ Sam Roe, for Ann Lee", "2023-04-03")]
 
 
+def test_entities_signing_by_their_agents_keep_each_its_wrapped_title_and_not_the_next_ones():
+    # "B. Riley Financial, Inc., by: /s/ Bryant R." / "Riley, Chief Officer": each title had become
+    # the start of the next entity's signature.
+    S, D = "signatures.*.name", "signatures.*.date"
+    words = [*_caption_words("B. Riley Financial, Inc., by: /s/ Bryant R.", 300, 74), _w("05/16/2023", 560, 74),
+             *_caption_words("Riley, Chief Officer", 300, 83),
+             *_caption_words("BRS, Inc., by: /s/ Andrew", 300, 100), _w("05/16/2023", 560, 100),
+             *_caption_words("Moore, Chief Officer", 300, 109)]
+    fields = [S] * 8 + [D] + [S] * 3 + [S] * 5 + [D] + [S] * 3
+    signatures = decode_sure(_page(words), fields).signatures
+    assert [s.name.value for s in signatures] == [
+        "B. Riley Financial, Inc., by: /s/ Bryant R. Riley, Chief Officer", "BRS, Inc., by: /s/ Andrew Moore, Chief Officer"]
+
+
+def test_an_entitys_name_above_a_by_alone_before_the_mark_stays_with_that_signature():
+    S, D = "signatures.*.name", "signatures.*.date"
+    words = [*_caption_words("/s/ Jane Roe", 300, 74), _w("05/16/2023", 560, 74), *_caption_words("Fund GP, LLC,", 300, 83),
+             *_caption_words("by: /s/ Ann Lee", 300, 92), _w("05/16/2023", 560, 92)]
+    signatures = decode_sure(_page(words), [S] * 3 + [D] + [S] * 7 + [D]).signatures
+    assert [s.name.value for s in signatures] == ["/s/ Jane Roe", "Fund GP, LLC, by: /s/ Ann Lee"]
+
+
 def test_lone_markers_between_two_values_on_a_page_note_the_empty_columns_between():
     # Exercise and expiration dates both given only as footnote (4), between the amount and the underlying title.
     words = [_w("Units", 10, 60), _w("01/02/2023", 60, 60), _w("A", 130, 60), _w("100", 160, 60),
