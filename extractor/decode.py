@@ -96,7 +96,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
         best = title_wrapped_onto_the_next_dump_line(layout, probabilities, classes, best)
         best = issuer_name_wrapped_onto_its_tickers_line(layout, probabilities, classes, best)
     best = prose_lines_hold_no_signature(layout, classes, best, between_only=layout.format not in ("text", "markdown"))
-    best = signature_lines_run_on(layout, classes, best)
+    best = signature_lines_run_on(layout, probabilities, classes, best)
     tagged = [Tagged(w, i, str(classes[best[i]]), float(probabilities[i, best[i]])) for i, w in enumerate(words)]
     # A word the layout rules above moved to a field keeps it however unsure the classifier was.
     tagged = [t for t in tagged if t.field not in FILLERS

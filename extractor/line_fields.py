@@ -217,7 +217,8 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
 _YEAR = re.compile(r"^(?:19|20)\d\d\.?$")
 
 
-def signature_lines_run_on(layout: Layout, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+def signature_lines_run_on(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
+                           best: np.ndarray) -> np.ndarray:
     """A line that starts with a signer's name is that name up to its date or the line's end, and
     a date's year on its line is the date's.
 
@@ -225,7 +226,8 @@ def signature_lines_run_on(layout: Layout, classes: np.ndarray, best: np.ndarray
     President, Legal and" ended at "Vice", the rest 0.59-0.89 remarks; "for Amir Cohen" lost "Cohen"
     (0.64 remarks), "by Power of Attorney" its "of", and "May 31, 2023" its year (0.78 footnote
     text). Only prose and filler words are taken, none past a column gap, and after the rule that
-    gives a line of footnote or remarks prose its stray signature words (it runs first)."""
+    gives a line of footnote or remarks prose its stray signature words (it runs first). So are the
+    words before a signature's date that ends its line (`_name_before_its_date`)."""
     names = [str(c) for c in classes]
     if "signatures.*.name" not in names:
         return best
@@ -244,7 +246,30 @@ def signature_lines_run_on(layout: Layout, classes: np.ndarray, best: np.ndarray
                 out[here] = date
             elif out[before] == name and all(out[i] == name for i in members[:min(k, 2)]):
                 out[here] = name
+        _name_before_its_date(line, members, probabilities, out, name, date, taken)
     return out
+
+
+_SIGNER_SHARE = 0.3  # a prose word before a signature's date this likely the signer's name is the name
+
+
+def _name_before_its_date(line: Line, members: list[int], probabilities: np.ndarray, out: np.ndarray,
+                          name: int, date: int | None, taken: set[int]) -> None:
+    """The words a line ends with before a signature's date, torn between prose and the signer's name,
+    are the name: a footnote's line does not end with the signature's date ("David Kwon (POA on"
+    01/13/2023, "David" 0.52 footnote text and 0.47 the signature)."""
+    if date is None or len(members) < 2 or out[members[-1]] != date:
+        return
+    run = []
+    for k in range(len(members) - 2, -1, -1):
+        i = members[k]
+        if out[i] == date or (out[i] != name and not (out[i] in taken and probabilities[i, name] >= _SIGNER_SHARE)):
+            break
+        run.append(i)
+        if k and column_gap(line.words[k - 1], line.words[k]):
+            break
+    for i in run:
+        out[i] = name
 
 
 def _case_split(texts: list[str]) -> int | None:

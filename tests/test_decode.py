@@ -160,6 +160,19 @@ def test_a_signature_line_is_the_name_to_its_date_however_the_classifiers_belief
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [("/s/ Ann Lee, Vice President, Legal and", "2023-05-31")]
 
 
+def test_words_torn_between_footnote_and_signer_before_a_signature_date_ending_their_line_are_the_signer():
+    # "David Kwon (POA on" 01/13/2023: "David" 0.52 footnote text, 0.47 the signature; the name had
+    # gone into the footnote above it.
+    F, S = "footnotes.*.text", "signatures.*.name"
+    words = [_w("1.", 10, 50), *_caption_words("Sold under a plan.", 24, 50), *_caption_words("David Kwon (POA on", 300, 74),
+             _w("01/13/2023", 480, 74)]
+    rows = [{"footnote_ref": 1.0}, *[{F: 1.0}] * 4, {F: 0.52, S: 0.47}, {F: 0.6, S: 0.4}, {F: 0.63, S: 0.36},
+            {S: 0.64, F: 0.35}, {"signatures.*.date": 0.96, F: 0.04}]
+    record = decode_soft(_page(words), rows)
+    assert [(s.name.value, str(s.date.value)) for s in record.signatures] == [("David Kwon (POA on", "2023-01-13")]
+    assert [n.text.value for n in record.footnotes] == ["Sold under a plan."]
+
+
 def test_a_year_in_a_footnotes_prose_taken_for_the_signature_date_stays_in_the_footnote():
     # "... granted on June 5, 2023" with "2023" at 0.75 the signature's date: the signer below paired
     # with it and lost the real date, and the footnote its year.
