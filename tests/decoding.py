@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from extractor.decode import decode
-from extractor.layout.document import Layout
+from extractor.layout.document import Layout, Page, Word, group_lines
 
 D = "derivative.*."
 N = "non_derivative.*."
@@ -44,3 +44,23 @@ def decode_with_doubts(layout: Layout, fields: list[str | None], doubts: dict[in
 def decode_by_text(layout: Layout, soft: dict[str, dict[str, float]]):
     """Decode with the class probabilities `soft` gives a word's text; any other word a sure caption."""
     return decode_soft(layout, [soft.get(w.text, {"label": 1.0}) for w in layout.words])
+
+
+def page_of(words: list[Word]) -> Layout:
+    """One made-up PDF page holding `words`, grouped into lines."""
+    return Layout(pages=[Page(number=1, width=800, height=600, lines=group_lines(words, page=1))],
+                  source="made-up.pdf", format="pdf")
+
+
+def word_at(text: str, x0: float, top: float) -> Word:
+    """A word of 6 points a character, 8 high."""
+    return Word(text, x0, top, x0 + 6.0 * len(text), top + 8.0)
+
+
+def words_at(text: str, x0: float, top: float) -> list[Word]:
+    """The words of `text` on one line from `x0`, a space of 4 points between them."""
+    words, x = [], x0
+    for piece in text.split():
+        words.append(word_at(piece, x, top))
+        x += 6.0 * len(piece) + 4.0
+    return words
