@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .boxes import CAPTIONED_BOXES, relationship_boxes_by_caption, top_boxes_by_caption
-from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, RUNS_ON, column_gap, filler_classes,
+from .line_fields import (ADDRESS_LINE_FIELDS, CAPTION_WORD, FILLERS, RUNS_ON, TICKER_MARK, column_gap, filler_classes,
                           issuer_name_after_its_caption, issuer_name_wrapped_onto_its_tickers_line,
                           one_field_per_address_line, owner_issuer_by_case, owner_starts,
                           prose_lines_hold_no_signature, same_cell_line, same_line, signature_lines_run_on,
@@ -35,7 +35,6 @@ from .word_breaks import find_breaks
 
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
 _BARE_NUMBER = re.compile(r"^(\d{1,2}),?()$")
-_TICKER = re.compile(r"[\[\](){}|]")
 # Fields whose values run over several words in a line, and how torn a word must be to follow a neighbour.
 _PHRASE_FIELDS = frozenset({
     "issuer.name", "owners.*.name", "owners.*.address.street1", "owners.*.address.street2", "owners.*.address.city",
@@ -414,7 +413,7 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
     if text:
         record.issuer.name = value_of(tags, text, grid)
     symbol_tags = _inside_brackets(by_field.get("issuer.trading_symbol", []), words)
-    symbol = _TICKER.sub("", joined_text(symbol_tags)).strip()
+    symbol = TICKER_MARK.sub("", joined_text(symbol_tags)).strip()
     if symbol:
         record.issuer.trading_symbol = value_of(symbol_tags, symbol.upper(), grid)
     elif glued:
@@ -479,7 +478,8 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
     return out
 
 
-def _bare_next_number(t: Tagged, notes: list[tuple[str, list[Tagged]]], words: list[Word], grid: bool) -> re.Match | None:
+def _bare_next_number(t: Tagged, notes: list[tuple[str, list[Tagged]]], words: list[Word],
+                      grid: bool) -> re.Match | None:
     """A footnote's number whose full stop the OCR lost or read as a comma ("3 Vests May 18, 2024",
     "4, Represents ..."): a number the classifier took for a marker, first on its line, and the
     number after the last footnote's."""

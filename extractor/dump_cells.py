@@ -15,7 +15,7 @@ from .layout.document import Layout, Word
 from .line_fields import FILLERS, filler_classes
 from .table_rows import DATE_COLUMNS, TABLE_ROWS, dates_and_amounts, table_leaves
 from .tables import TEXT_COLUMNS, starts_row
-from .values import FOOTNOTE_NUMBER, MONTH_NAME
+from .values import FOOTNOTE_NUMBER, MONTH_NAME, YEAR
 
 _WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
 _INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
@@ -75,7 +75,6 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
 
 
 _DAY = re.compile(r"^\d{1,2},$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
@@ -99,7 +98,7 @@ def year_of_the_wrapped_date(layout: Layout, probabilities: np.ndarray, classes:
                 continue
             out[members[m + 1]] = out[members[m]]
             below = lines[k + 1].words if k + 1 < len(lines) else []
-            years = [w for w in below if _YEAR.match(w.text)]
+            years = [w for w in below if YEAR.match(w.text)]
             if years and len(years) == len([w for w in below if not w.text.isalpha()]):
                 # Each wrapped date of the row has its year there, in column order: this one's is the
                 # next not yet taken.

@@ -15,7 +15,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Line, Word
-from .values import is_unit_word, state_names, street_words
+from .values import YEAR, is_unit_word, state_names, street_words
 
 # A caption in brackets ("(Street)", "(Last)"): a dump runs it into the values beside it.
 CAPTION_WORD = re.compile(r"^\([A-Za-z]+\)$")
@@ -214,9 +214,6 @@ def prose_lines_hold_no_signature(layout: Layout, classes: np.ndarray, best: np.
     return out
 
 
-_YEAR = re.compile(r"^(?:19|20)\d\d\.?$")
-
-
 def signature_lines_run_on(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
                            best: np.ndarray) -> np.ndarray:
     """A line that starts with a signer's name is that name up to its date or the line's end, and
@@ -242,7 +239,7 @@ def signature_lines_run_on(layout: Layout, probabilities: np.ndarray, classes: n
             before, here = members[k - 1], members[k]
             if column_gap(line.words[k - 1], line.words[k]) or out[here] not in taken:
                 continue
-            if out[before] == date and _YEAR.match(line.words[k].text):
+            if out[before] == date and YEAR.match(line.words[k].text.rstrip(".")):
                 out[here] = date
             elif out[before] == name and all(out[i] == name for i in members[:min(k, 2)]):
                 out[here] = name
@@ -435,8 +432,10 @@ def issuer_name_after_its_caption(layout: Layout, probabilities: np.ndarray, cla
     return out
 
 
-# A ticker's bracket as OCR reads it: "[", "(", "|", or two of them run together ("(|", "|]").
-_TICKER_BRACKET = re.compile(r"^[\[\](){}|]{1,2}$")
+# The marks printed or read around a ticker: "[ ]", and as OCR reads them "(", "|" or braces.
+TICKER_MARK = re.compile(r"[\[\](){}|]")
+# A ticker's bracket as a word: one such mark, or two run together ("(|", "|]").
+_TICKER_BRACKET = re.compile(rf"^{TICKER_MARK.pattern}{{1,2}}$")
 _TICKER_SHARE = 0.3  # a word in a ticker's brackets this likely the ticker is the ticker
 _TICKER_WORD = re.compile(r"^[A-Z][A-Z.]{0,5}$")
 

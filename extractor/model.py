@@ -409,6 +409,7 @@ def choose(rules: Record | None, model: Record | None) -> Record | None:
     record but the rules' owners gave PDF F1 0.9762 -> 0.9793 and 0.9727 -> 0.9777, markdown
     0.9958 -> 0.9955. A different form type is the sign the model read the tables by the wrong
     columns: the Snowflake Form 3 scanned, which the model took for a Form 4.
+
     Where the rules refused the document as not a form (too few printed labels, which on a fax is
     the OCR's doing as often as the document's), the model's if its document-type classifier took
     it for a form (it names the type only then), else None: the refusal stands.

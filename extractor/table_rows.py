@@ -185,8 +185,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         if left is not None and column[id(left)] not in _DATE_HEADERS and m.word.page in headers:
             # A raised marker alone in an empty date cell reaches the wrapped title left of the
             # column's edge ("Stock Option" / "(Right to Buy)" beside "(5)"): the edge decides.
-            inside = _date_column_of_marker(m.word, headers[m.word.page])
-            if inside is not None and left.x1 < headers[m.word.page]["exercise_date"].x0 <= m.word.x0 + 1.0:
+            edge = headers[m.word.page]["exercise_date"].x0
+            if left.x1 < edge <= m.word.x0 + 1.0 and _date_column_of_marker(m.word, headers[m.word.page]):
                 left = None
         if left is not None:
             column[id(m.word)] = column[id(left)]

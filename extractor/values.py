@@ -30,6 +30,8 @@ _DATE_WORDS = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
 MONTH_NAME = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$", re.I)
 # A footnote's number as the word that starts it ("2.", "(2)"), the number captured.
 FOOTNOTE_NUMBER = re.compile(r"^\(?(\d{1,2})[.)]$")
+# A year written alone as a word ("2023"), as a date's wrapped or torn end.
+YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:
