@@ -34,9 +34,11 @@ def test_seed_values_are_tagged_with_method_and_confidence():
     record = extract_file(need(SEED_TEXT))
     for path, value in record.values():
         if value.present:
-            # The rules pass validation here, so auto takes the model's record with the rules'
-            # owner names and addresses (the owners' checkboxes stay the model's reading).
-            by_rules = path.startswith("owners.") and path.rsplit(".", 1)[-1] not in BOXES
+            # The rules pass validation here, so auto takes the model's record with the rules' owner
+            # names and addresses (the owners' checkboxes stay the model's reading) and, this being
+            # markdown, the rules' tables.
+            by_rules = ((path.startswith("owners.") and path.rsplit(".", 1)[-1] not in BOXES)
+                        or path.startswith(("non_derivative.", "derivative.")))
             assert value.method == ("rules" if by_rules else "model"), path
             assert 0.0 < value.confidence <= 1.0, path
     assert record.issuer.name.provenance is not None and record.issuer.name.provenance.line is not None

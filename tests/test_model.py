@@ -217,6 +217,20 @@ def test_choose_takes_the_models_record_with_the_rules_owners_where_the_rules_pa
     assert choose(_two_readings("rules", False, False), None).owners[0].relationship.is_director.value is False
 
 
+def test_choose_keeps_the_rules_tables_of_a_markdown_or_html_table():
+    # There the cells are given, and the model's markdown tables had lost a lone marker's cell.
+    from extractor.records import NonDerivativeRow
+
+    rules, model = _two_readings("rules", False, False), _two_readings("model", True, True)
+    rules.non_derivative = [NonDerivativeRow(security_title=Value(value="Common Stock", method="rules"))]
+    model.non_derivative = [NonDerivativeRow(security_title=Value(value="Common", method="model"))]
+    assert choose(rules, model).non_derivative[0].security_title.value == "Common"
+    for fmt in ("markdown", "html"):
+        model.source.format = fmt
+        chosen = choose(rules, model)
+        assert (chosen.non_derivative[0].security_title.value, chosen.issuer.name.value) == ("Common Stock", "Made Up")
+
+
 def test_choose_keeps_the_rules_record_where_the_model_reads_another_form():
     # The Snowflake Form 3 scanned: the model took it for a Form 4 and read its Table II by a Form 4's
     # columns (the conversion price as the amount owned), where the rules' record was exact.
