@@ -34,7 +34,7 @@ from .values import parse_date, split_footnotes
 from .word_breaks import find_breaks
 
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
-_BARE_NUMBER = re.compile(r"^(\d{1,2}),?()$")
+_BARE_NUMBER = re.compile(r"^(\d{1,2}),?$")
 # Fields whose values run over several words in a line, and how torn a word must be to follow a neighbour.
 _PHRASE_FIELDS = frozenset({
     "issuer.name", "owners.*.name", "owners.*.address.street1", "owners.*.address.street2", "owners.*.address.city",
@@ -451,9 +451,10 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
     words = sorted((t for t in tagged if t.field in ("footnotes.*.text", "footnote_ref")), key=lambda t: t.index)
     notes: list[tuple[str, list[Tagged]]] = []
     for t in words:
-        match = _FOOTNOTE_START.match(t.word.text) or _bare_next_number(t, notes, layout_words, grid)
-        if match and _is_start(t, words):
-            note_id = f"F{int(match.group(1) or match.group(2))}"
+        match = _FOOTNOTE_START.match(t.word.text)
+        number = int(match.group(1) or match.group(2)) if match else _bare_next_number(t, notes, layout_words, grid)
+        if number is not None and _is_start(t, words):
+            note_id = f"F{number}"
             # A number in a footnote's sentence ("convert into one (1) share") starts no footnote:
             # footnotes start their lines, in the order of their numbers.
             inside = notes and (int(note_id[1:]) <= max(int(n[1:]) for n, _ in notes)
@@ -479,15 +480,15 @@ def _footnotes(tagged: list[Tagged], layout_words: list[Word], grid: bool) -> li
 
 
 def _bare_next_number(t: Tagged, notes: list[tuple[str, list[Tagged]]], words: list[Word],
-                      grid: bool) -> re.Match | None:
+                      grid: bool) -> int | None:
     """A footnote's number whose full stop the OCR lost or read as a comma ("3 Vests May 18, 2024",
     "4, Represents ..."): a number the classifier took for a marker, first on its line, and the
     number after the last footnote's."""
     match = _BARE_NUMBER.match(t.word.text)
-    if (match is None or t.field != "footnote_ref" or not notes or _line_goes_on(words, t.index, grid)
-            or int(match.group(1)) != max(int(n[1:]) for n, _ in notes) + 1):
+    if match is None or t.field != "footnote_ref" or not notes or _line_goes_on(words, t.index, grid):
         return None
-    return match
+    number = int(match.group(1))
+    return number if number == max(int(n[1:]) for n, _ in notes) + 1 else None
 
 
 def _line_goes_on(words: list[Word], index: int, grid: bool) -> bool:
