@@ -113,5 +113,7 @@ def test_a_bad_upload_shows_its_error(page, tmp_path):
     document = tmp_path / "noise.pdf"
     document.write_bytes(docs.garbage())
     assert upload(page, document) == {"status": 415}
+    # The response arrives before the page's script has written it out: wait for the status, do not read it at once.
     status = page.locator("#status")
-    assert "415 unsupported_format" in status.text_content() and "error" in status.get_attribute("class")
+    sync_api.expect(status).to_contain_text("415 unsupported_format", timeout=20_000)
+    sync_api.expect(status).to_have_class(re.compile(r"\berror\b"))
