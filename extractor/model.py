@@ -253,8 +253,9 @@ class ModelExtractor:
         from .features import document_features
         from .rules import RuleExtractor, split_glued_words
         from .training import page_text
+        from .word_breaks import join_broken_values
 
-        layout = split_glued_words(layout)
+        layout = join_broken_values(split_glued_words(layout))
         kind, probability = classify_doctype(self.model, page_text(layout))
         if kind == NOT_A_FORM and probability >= self.settings.not_form_probability:
             raise NotAFormError(layout.source, f"not an SEC Form 3, 4 or 5 (the document-type classifier is "

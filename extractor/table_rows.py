@@ -9,6 +9,7 @@ comes from the column its amount stands in.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -153,6 +154,9 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     cells = [t for t in tagged if t.field.startswith(prefix)]
     if not cells:
         return []
+    placed: dict[int, str] = {}
+    if wrapped and page_words is not None:
+        tagged, placed = _markers_onto_their_rows(tagged, cells, page_words, prefix, table == "derivative")
     column = {id(t.word): t.field[len(prefix):] for t in cells}
     headers = _date_headers(cells, page_words) if page_words is not None and not grid else {}
     for t in cells:
@@ -171,6 +175,10 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     table_bottom = max((w.page, w.bottom) for w in cell_words)
     leaves = table_leaves(table, form)
     for m in markers:
+        if id(m.word) in placed:
+            column[id(m.word)] = placed[id(m.word)]
+            info[id(m.word)] = m
+            continue
         left = _left_value(m.word, cell_words, grid)
         if left is not None and wrapped:
             # A text dump prints a marker standing apart where it is a cell's whole content: as many
@@ -223,6 +231,76 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         if any(v.present for _, v in _row_values(row)):
             out.append(row)
     return out
+
+
+def _marker_lines_over_rows(tagged: list[Tagged], cells: list[Tagged],
+                            page_words: list[Word]) -> list[tuple[list[Tagged], list[Word]]]:
+    """Each line of nothing but footnote markers with the row's words on the line just below it."""
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for w in page_words:
+        lines.setdefault((w.page, w.line or 0), []).append(w)
+    marker_tags: dict[tuple[int, int], list[Tagged]] = {}
+    for t in tagged:
+        if t.field == "footnote_ref":
+            marker_tags.setdefault((t.word.page, t.word.line or 0), []).append(t)
+    rows: dict[tuple[int, int], list[Word]] = {}
+    for t in cells:
+        rows.setdefault((t.word.page, t.word.line or 0), []).append(t.word)
+    out = []
+    for (page, line), tags in marker_tags.items():
+        row = rows.get((page, line + 1), [])
+        if len(row) >= 2 and len(tags) == len(lines[(page, line)]):
+            out.append((sorted(tags, key=lambda t: t.word.x0), sorted(row, key=lambda w: w.x0)))
+    return out
+
+
+# Where a lone marker notes an empty cell of Table II: the price and the two dates, in the form's order.
+_MARKED_EMPTY_CELLS = ("conversion_or_exercise_price", "exercise_date", "expiration_date")
+
+
+def _markers_onto_their_rows(tagged: list[Tagged], cells: list[Tagged], page_words: list[Word], prefix: str,
+                             empty_cells: bool) -> tuple[list[Tagged], dict[int, str]]:
+    """A text dump prints a row's superscripts on a line of their own above it; each goes down onto
+    the row's line (rows are read line by line, and a line of markers between two rows would go on
+    the one above).
+
+    Where the dump keeps its columns ("[1]   [1]" over the empty date cells), a marker is placed
+    among the row's words by its character column, where the markers set beside their cells are.
+    A single-spaced dump says nothing of where each stood ("[1] [2] [2]" over "Restricted 2023-05-18
+    M 15,273 Common ..."): with `empty_cells` (Table II), as many markers as the row's empty price and
+    date cells are those cells', in order; they come back keyed by their moved words."""
+    field_of = {id(t.word): t.field[len(prefix):] for t in cells}
+    moved: dict[int, Word] = {}
+    placed: dict[int, str] = {}
+    for tags, row in _marker_lines_over_rows(tagged, cells, page_words):
+        if all(t.word.column is not None for t in tags) and all(w.column is not None for w in row):
+            row = sorted(row, key=lambda w: w.column)
+            for t in tags:
+                moved[id(t.word)] = _at_its_column(t.word, row)
+        elif empty_cells and all(t.word.column is None for t in tags):
+            filled = {field_of[id(w)] for w in row}
+            empty = [name for name in _MARKED_EMPTY_CELLS if name not in filled]
+            if len(empty) == len(tags):
+                for t, name in zip(tags, empty):
+                    word = replace(t.word, top=row[0].top, bottom=row[0].bottom, line=row[0].line)
+                    moved[id(t.word)] = word
+                    placed[id(word)] = name
+    out = [Tagged(moved[id(t.word)], t.index, t.field, t.probability) if id(t.word) in moved else t for t in tagged]
+    return out, placed
+
+
+def _at_its_column(marker: Word, row: list[Word]) -> Word:
+    """`marker` on the line of `row` (sorted by column), its x where its character column falls among the row's."""
+    before = max((w for w in row if w.column <= marker.column), key=lambda w: w.column, default=row[0])
+    after = min((w for w in row if w.column > marker.column), key=lambda w: w.column, default=row[-1])
+    # A dump's x spreads each line over the page: the row's own characters measure the marker.
+    if after.column != before.column:
+        character = (after.x0 - before.x0) / (after.column - before.column)
+    else:
+        character = (before.x1 - before.x0) / max(len(before.text), 1)
+    x0 = before.x0 + (marker.column - before.column) * character
+    return replace(marker, x0=x0, x1=x0 + character * len(marker.text), top=before.top, bottom=before.bottom,
+                   line=before.line)
 
 
 def _markers_join_the_row_below(rows: list[list[Word]], marker_ids: set[int]) -> list[list[Word]]:

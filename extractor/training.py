@@ -19,7 +19,9 @@ from .errors import Form4Error
 from .features import DocumentFeatures, FeatureSettings, document_features
 from .layout import read_layout
 from .layout.document import Layout
+from .line_fields import FILLERS
 from .records import Record
+from .word_breaks import broken_value_pairs, join_broken_values
 
 CHANNELS = ("pdf", "html", "text", "md", "scan", "fax")
 OCR_CHANNELS = ("scan", "fax")
@@ -120,8 +122,29 @@ def _example(key: str, channel: str, family: str, layout: Layout, fields: list[s
     words = list(layout.words)
     if len(fields) != len(words):
         raise ValueError(f"{key}: {len(fields)} labels for {len(words)} words")
+    layout, fields = _with_broken_values_joined(layout, fields)
     return Example(key, channel, family, layout, document_features(layout, settings.features),
                    [collapse(f) for f in fields], record, page_text(layout))
+
+
+def _with_broken_values_joined(layout: Layout, fields: list[str]) -> tuple[Layout, list[str]]:
+    """The layout as the model reads it (`word_breaks.join_broken_values`), each joined word labelled
+    as its first piece, or as its rest where only the rest was a value's."""
+    pairs = broken_value_pairs(layout)
+    if not pairs:
+        return layout, fields
+    label = {id(w): f for w, f in zip(layout.words, fields)}
+    rest_of = {id(first): second for first, second in pairs}
+    rests = {id(second) for _, second in pairs}
+    out = []
+    for w, f in zip(layout.words, fields):
+        if id(w) in rests:
+            continue
+        second = rest_of.get(id(w))
+        if second is not None and f in FILLERS and label[id(second)] not in FILLERS:
+            f = label[id(second)]
+        out.append(f)
+    return join_broken_values(layout, pairs), out
 
 
 def page_text(layout: Layout, limit: int = 3000) -> str:

@@ -20,6 +20,7 @@ from importlib import resources
 
 from .labels import catalog
 from .layout.document import Layout, Word
+from .values import split_footnotes
 
 _PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 
@@ -107,6 +108,8 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
                 continue
             if not (second.text[0].islower() or first.text.isupper()) or (grid and second.cell != first.cell):
                 continue
+            if first.column is not None and second.column is not None and second.column != first.column:
+                continue  # a dump that keeps its columns starts a cell's next line at its left edge
             if len(head + tail) >= settings.min_joined_length and head + tail in known:
                 out.append((second, head, tail))
         return out
@@ -131,7 +134,7 @@ def find_breaks(layout: Layout, firsts: list[Word] | None = None,
                 continue
             if head in whole and tail in whole:
                 continue  # two words that happen to make a third ("for" + "ward")
-            if grid and (head in whole or tail in whole):
+            if grid and first.column is None and (head in whole or tail in whole):
                 continue  # a text dump's next line holds every column's rest: "stock" and "holders" of two cells
             breaks.append(WordBreak(first, second, _joined(first, second)))
             taken.update((id(first), id(second)))
@@ -157,10 +160,23 @@ _PROSE_WORD = re.compile(r"^[a-z]{4,}")
 _MAYBE_TORN = re.compile(r"^\$?\d[\d,]*\.\d{1,3}$")
 _WHOLE = re.compile(r"^(?:(?P<m>\d{1,2})/(?P<d>\d{1,2})/\d{4}|\$?\d{1,3}(?:,\d{3})+|\$?\d[\d,]*\.\d{1,4})$")
 _DIGITS = re.compile(r"^\d+$")
+# Where a dump keeps its columns, the rest stands under its value, so a piece that could also end a
+# sentence ("261." / "32") or an ISO date's start ("2023-07-" / "01") is torn there, and a rest
+# may hold a decimal point ("1,04" / "5.3").
+_TORN_IN_COLUMN = re.compile(r"^(?:\$\d[\d,]*\.|\d[\d,]{2,}\.|\d{4}-(?:\d{2}-?)?)$")  # not an item's "3."
+_REST_IN_COLUMN = re.compile(r"^\.?\d[\d.]*$")
+_BARE_AMOUNT = re.compile(r"^\d[\d,]*$")
+# A footnote marker glued to its value and broken inside its brackets ("A[2" / "]", "A(2" / ")").
+# Only after a code or a number: the classifier reads a title word with a whole marker as prose ("Stock[3]").
+_OPEN_MARKER = re.compile(r"^(?:[A-Z]|\$?\d[\d,.]*)[\[(]\d*$")
+_MARKER_END = re.compile(r"^\d*[\])]")
+_ISO_DATE = re.compile(r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$")
 _ROW_VALUE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\$\S+)$")  # a whole date or a price: a row of its own
 
 
 def _whole(text: str) -> bool:
+    if _ISO_DATE.match(text):
+        return True
     match = _WHOLE.match(text)
     return bool(match) and (match.group("m") is None or (1 <= int(match.group("m")) <= 12 and 1 <= int(match.group("d")) <= 31))
 
@@ -172,10 +188,17 @@ def _torn_values(by_line: dict[tuple[int, int], list[Word]]) -> list[tuple[Word,
     ("$120.8 07/15/202 A 3,3" over "6 3 82": $120.86, 07/15/2023, 3,382)."""
     pairs = []
     for (page, line), heads in by_line.items():
-        if not any(_TORN.match(w.text) for w in heads):
-            continue
         rests = by_line.get((page, line + 1), [])
-        if any(_ROW_VALUE.match(w.text) or _PROSE_WORD.match(w.text) for w in rests):
+        if any(_ROW_VALUE.match(w.text) for w in rests):
+            continue
+        prose = any(_PROSE_WORD.match(w.text) for w in rests)
+        if rests and all(w.column is not None for w in heads + rests):
+            # Under its column a rest is known by where it stands, whatever else the line holds
+            # ("Restri" / "cted" beside "47,6" / "19"); but a piece that may be whole ("2020.") is only
+            # torn where no prose goes on below it.
+            pairs.extend(_torn_values_in_columns(heads, rests, prose))
+            continue
+        if prose or not any(_TORN.match(w.text) for w in heads):
             continue
         digits = [w for w in rests if _DIGITS.match(w.text)]
         start = 0
@@ -190,6 +213,34 @@ def _torn_values(by_line: dict[tuple[int, int], list[Word]]) -> list[tuple[Word,
                         pairs.append((head, digits[k]))
                     start = k + 1
                     break
+    return pairs
+
+
+def _torn_values_in_columns(heads: list[Word], rests: list[Word], prose: bool) -> list[tuple[Word, Word]]:
+    """Torn values of a dump that keeps its columns, each with the rest printed under it: a cell's next
+    line starts at its left edge, or a little right of it where the cell centres or right-aligns it."""
+    pairs = []
+    taken: set[int] = set()
+    for head in heads:
+        marker = bool(_OPEN_MARKER.match(head.text))
+        anywhere = marker or bool(_TORN.match(head.text))
+        # A piece that could be whole by itself ("261.", "446") only takes a rest standing at its own edge.
+        may_be_whole = any(p.match(head.text) for p in (_TORN_IN_COLUMN, _BARE_AMOUNT, _MAYBE_TORN))
+        if not anywhere and (prose or not may_be_whole):
+            continue
+        # A cell that right-aligns or centres its text starts the rest up to two characters left of it.
+        left, span = (2, len(head.text)) if anywhere else (1, 2)
+        for rest in rests:
+            if id(rest) in taken or not head.column - left <= rest.column < head.column + span:
+                continue
+            if not anywhere and _BARE_AMOUNT.match(head.text) and not rest.text.startswith("."):
+                continue  # "1402" / "543" might as well be two numbers
+            digits = split_footnotes(rest.text)[0]  # "446." / "8(1)": the marker is the row's
+            if (_MARKER_END.match(rest.text) if marker
+                    else _REST_IN_COLUMN.match(digits) and _whole(head.text + digits)):
+                pairs.append((head, rest))
+                taken.add(id(rest))
+                break
     return pairs
 
 
@@ -217,6 +268,44 @@ def _below(first: Word, page_words: list[Word], tops: list[float], settings: Wor
     end = bisect_right(tops, first.bottom + settings.max_line_gap * height)
     out = [w for w in page_words[start:end] if w is not first and first.x0 - 12 * height <= w.x0 <= first.x1]
     return sorted(out, key=lambda w: w.x0)
+
+
+def broken_value_pairs(layout: Layout) -> list[tuple[Word, Word]]:
+    """The pieces `join_broken_values` joins: each first piece with its rest."""
+    if layout.format != "text" or layout.geometry != "grid":
+        return []
+    # Without columns a word's rest is only guessed from the vocabulary; the decoder joins those pieces
+    # once they are tagged, so a guess between two cells costs less.
+    return [(b.first, b.second) for b in find_breaks(layout)
+            if b.first.column is not None or not b.first.text[-1:].isalpha()]
+
+
+def join_broken_values(layout: Layout, pairs: list[tuple[Word, Word]] | None = None) -> Layout:
+    """A text dump with its broken words and torn values made whole on their first piece's line,
+    before the classifier reads it: alone, "07/15/", "3,38" and "Comm" look like the wrapped header's
+    words, and a value's pieces would take two tags. `pairs` defaults to `broken_value_pairs(layout)`."""
+    pairs = broken_value_pairs(layout) if pairs is None else pairs
+    if not pairs:
+        return layout
+    rests = {id(second) for _, second in pairs}
+    whole = {id(first): second for first, second in pairs}
+
+    def mended(words: list[Word]) -> list[Word]:
+        out = []
+        for w in words:
+            if id(w) in rests:
+                continue
+            second = whole.get(id(w))
+            if second is not None:
+                # The box stays the first piece's: grown, it would reach over the marker beside it.
+                w = replace(w, text=w.text + second.text)
+            out.append(w)
+        return out
+
+    # A copy: the rules read the same layout as it was printed.
+    pages = [replace(page, lines=[replace(line, words=words) for line in page.lines if (words := mended(line.words))])
+             for page in layout.pages]
+    return replace(layout, pages=pages)
 
 
 def _joined(first: Word, second: Word) -> Word:

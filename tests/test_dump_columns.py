@@ -1,0 +1,194 @@
+"""Text dumps: torn values and broken words made whole before the classifier reads them, and the footnote
+markers of the cells around them, placed by where a dump that keeps its columns prints them."""
+
+from __future__ import annotations
+
+from extractor.layout.document import Layout
+from extractor.layout.text import read_text
+from extractor.word_breaks import find_breaks, join_broken_values
+
+from .decoding import D, decode_sure
+
+# A layout-keeping dump of a narrow Table II: each cell's rest stands under its value.
+COLUMN_DUMP = (
+    "Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+    "     Title   Price   Date        Code   Number   Title   Amount   Owned        Form\n"
+    "     Phant   [1]     2023-07-    A[2    261.     Comm    261.     $143.        D   \n"
+    "     om              01          ]      32       on      32       5                \n"
+    "     Stock                                       Stoc                              \n"
+    "                                                 k                                 \n"
+    "     Phant   [1]     2023-07-    A[4    1,04     Comm    1,04     $143.        D   \n"
+    "     om              01          ]      5.3      on      5.3      5                \n"
+    "     Stock                                       Stoc                              \n"
+    "                                                 k                                 \n"
+)
+
+
+def _line_texts(layout) -> list[str]:
+    return [line.text for line in layout.lines]
+
+
+def _column_dump(text: str) -> Layout:
+    """A made-up dump read as one that keeps its columns (it has enough wide gaps)."""
+    layout = read_text(text, "made-up.txt")
+    assert all(w.column is not None for w in layout.words)
+    return layout
+
+
+def _tags_by_first_word(layout: Layout, by_first: dict[str, list[str]]) -> list[str]:
+    """Each line's tags: those `by_first` gives for the word the line starts with, else printed labels."""
+    fields: list[str] = []
+    for line in layout.lines:
+        fields += by_first.get(line.words[0].text, ["label"] * len(line.words))
+    return fields
+
+
+def test_torn_values_of_a_column_dump_are_whole_before_the_classifier_reads_them():
+    """A dump that keeps its columns tore "2023-07-" / "01", "261." / "32", "1,04" / "5.3" and
+    "$143." / "5": alone, the classifier took the pieces for the wrapped header's words (label, 0.8
+    to 0.97), and the shares, the underlying amounts and the price were lost or cut."""
+    layout = _column_dump(COLUMN_DUMP)
+    lines = _line_texts(join_broken_values(layout))
+    assert lines[2] == "Phantom [1] 2023-07-01 A[2] 261.32 Common 261.32 $143.5 D"
+    assert lines[3] == "Stock Stock"
+    assert lines[4] == "Phantom [1] 2023-07-01 A[4] 1,045.3 Common 1,045.3 $143.5 D"
+    assert len(lines) == 6  # each row's rests went up to it; the lines left empty are gone
+
+
+def test_joining_a_dumps_pieces_leaves_the_layout_the_rules_read_as_printed():
+    layout = read_text(COLUMN_DUMP, "made-up.txt")
+    before = _line_texts(layout)
+    join_broken_values(layout)
+    assert _line_texts(layout) == before
+
+
+def test_year_under_a_footnotes_full_stop_is_not_its_rest():
+    """In a column dump a footnote's "2020." stood over the next line's "2023": read as a torn amount,
+    the footnote became "... February 10, 2020.2023 the number of units ..."."""
+    footnote = "     1. These units vest on February 10, 2023. The award was granted on February 10, 2020."
+    text = ("     Explanation of Responses:                                      Page 1\n"
+            f"{footnote}\n"
+            f"{' ' * footnote.index('2020.')}2023 the number of units earned\n"
+            "     3. Date of Earliest Transaction                  X  Director        10% Owner\n"
+            "     ONE MADE-UP STREET, SUITE 1400                   Officer (give title below)\n")
+    layout = _column_dump(text)
+    assert not [b for b in find_breaks(layout) if b.first.text[:1].isdigit()]
+    assert _line_texts(join_broken_values(layout)) == _line_texts(layout)
+
+
+def test_title_word_keeps_its_marker_piece_apart():
+    """Joined to "Stock[3]", a title's word read as the nature of ownership (0.64): only a code or a
+    number takes its marker's rest ("A[2" / "]")."""
+    text = ("     Title    Date         Code  Amount  (A)  Price   Owned     Form\n"
+            "     Common   04/01/2023   M   149,684   A   (1)   574,897   D\n"
+            "     Stock                                                   \n"
+            "     Common   04/01/2023   F   77,459   D   164.9   497,438   D\n"
+            "     Stock[3                                                   \n"
+            "     ]                                                         \n")
+    layout = _column_dump(text)
+    lines = _line_texts(join_broken_values(layout))
+    assert lines[4] == "Stock[3"
+
+
+def test_single_spaced_dump_still_tears_values_in_column_order():
+    text = ("Table II - Derivative Securities\n"
+            "Stock $120.8 07/15/202 A 3,3 07/15/ 07/14/ Comm 3,38 $120.8 3,382 D\n"
+            "Option 6 3 82 2024 2033 on 2 6\n")
+    lines = _line_texts(join_broken_values(read_text(text, "made-up.txt")))
+    assert lines[1] == "Stock $120.8 07/15/2023 A 3,382 07/15/2024 07/14/2033 Comm 3,382 $120.8 3,382 D"
+    assert lines[2] == "Option 6 on 6"
+
+
+def test_rest_of_a_right_aligned_amount_starts_left_of_it():
+    """A cell that right-aligns "48," printed its rest "215" two characters to its left: the underlying
+    amount read 48 and the rest went to the title ("Common 215 Stock")."""
+    text = ("     Title    Date         Code  Amount  Title   Amount  Owned  Form\n"
+            "     Units    04/01/2023   M     48,     Comm     48,    0      D\n"
+            "                                 215     on     215             \n"
+            "     Stock                               Stoc                   \n"
+            "                                         k                      \n")
+    layout = _column_dump(text)
+    first, second = [w for w in layout.words if w.text == "48,"]
+    rests = [w for w in layout.words if w.text == "215"]
+    assert (first.column - rests[0].column, second.column - rests[1].column) == (0, 2)
+    lines = _line_texts(join_broken_values(layout))
+    assert lines[1] == "Units 04/01/2023 M 48,215 Common 48,215 0 D"
+
+
+def test_markers_beside_a_joined_amount_still_note_the_empty_date_columns():
+    """Grown to the joined text's width, "59,064" reached over the "[7] [7]" beside it, and the two
+    markers of the empty date cells went to the shares and the title instead."""
+    text = ("Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+            "     Title  Price Date         Code  Number Exercisable Expiration Title Amount Price Owned Form\n"
+            "     Units  [1]   04/01/2023   M      59, [7] [7]   Comm 59, [1]    0 D\n"
+            "                                      064           on 064             \n"
+            "     Stock                                          Stoc               \n"
+            "                                                    k                  \n")
+    layout = join_broken_values(_column_dump(text))
+    row_fields = ["security_title", None, "transaction_date", "transaction_code", "shares", None, None,
+                  "underlying_title", "underlying_shares", None, "shares_owned_following", "direct_or_indirect"]
+    fields = _tags_by_first_word(layout, {"Units": [D + f if f else "footnote_ref" for f in row_fields],
+                                          "Stock": [D + "security_title", D + "underlying_title"]})
+    row = decode_sure(layout, fields).derivative[0]
+    assert (row.shares.value, row.underlying_shares.value, row.underlying_title.value) == (59064, 59064, "Common Stock")
+    assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F7"], ["F7"])
+    assert row.shares.footnote_ids == [] and row.conversion_or_exercise_price.footnote_ids == ["F1"]
+
+
+def test_superscripts_on_their_own_line_above_a_column_dumps_row_note_its_empty_dates():
+    """A dump that keeps its columns printed the row's superscripts on a line of their own above it
+    ("[1]   [1]" over the empty date cells): above the table's first row, they were dropped."""
+    text = ("Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+            "     Title     Price  Date        Code  Number   Exercisable  Expiration  Title   Amount   Form\n"
+            "                                                  [1]   [1]                                \n"
+            "     Deferred  $0     01/03/2023  A     560.1456              Common   560.1456   D        \n"
+            "     Units                                                    Stock                        \n")
+    layout = _column_dump(text)
+    row_fields = ["security_title", "conversion_or_exercise_price", "transaction_date", "transaction_code", "shares",
+                  "underlying_title", "underlying_shares", "direct_or_indirect"]
+    fields = _tags_by_first_word(layout, {"[1]": ["footnote_ref"] * 2, "Deferred": [D + f for f in row_fields],
+                                          "Units": [D + "security_title", D + "underlying_title"]})
+    row = decode_sure(layout, fields).derivative[0]
+    assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F1"], ["F1"])
+    assert row.shares.footnote_ids == [] and row.security_title.footnote_ids == []
+
+
+def test_superscripts_of_a_single_spaced_dump_note_the_rows_empty_price_and_dates():
+    """A single-spaced dump printed each row's superscripts on a line above it, "[1] [2] [2]": the first
+    row's were dropped, the second row's went to the title of the row above."""
+    text = ("Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+            "[1] [2] [2]\n"
+            "Restricted 2023-05-18 M 15,273 Common 15,273 $0 0 D\n"
+            "Stock Units Stock\n"
+            "[1] [3] [3]\n"
+            "Restricted 2023-05-18 A 16,964 Common 16,964 $0 16,964 D\n"
+            "Stock Units Stock\n")
+    layout = read_text(text, "made-up.txt")
+    row_fields = ["security_title", "transaction_date", "transaction_code", "shares", "underlying_title",
+                  "underlying_shares", "price_per_share", "shares_owned_following", "direct_or_indirect"]
+    fields = _tags_by_first_word(layout, {"[1]": ["footnote_ref"] * 3, "Restricted": [D + f for f in row_fields],
+                                          "Stock": [D + "security_title"] * 2 + [D + "underlying_title"]})
+    rows = decode_sure(layout, fields).derivative
+    assert [(r.conversion_or_exercise_price.footnote_ids, r.exercise_date.footnote_ids, r.expiration_date.footnote_ids)
+            for r in rows] == [(["F1"], ["F2"], ["F2"]), (["F1"], ["F3"], ["F3"])]
+    assert [r.security_title.footnote_ids for r in rows] == [[], []]
+
+
+def test_training_reads_a_dump_with_its_torn_values_joined_as_the_model_does():
+    """The model read dumps with their torn values joined, but learned from them torn: "07/15/" labelled
+    a date and "2024" labelled nothing, a word the model never meets."""
+    from extractor.training import _with_broken_values_joined
+
+    text = ("Table II - Derivative Securities\n"
+            "Stock $120.8 07/15/202 A 3,3 07/15/ 07/14/ Comm 3,38 $120.8 3,382 D\n"
+            "Option 6 3 82 2024 2033 on 2 6\n")
+    layout = read_text(text, "made-up.txt")
+    by_text = {"07/15/202": D + "transaction_date", "3,3": D + "shares", "07/15/": "other", "2024": D + "exercise_date",
+               "07/14/": D + "expiration_date", "2033": D + "expiration_date", "3,38": D + "underlying_shares"}
+    fields = [by_text.get(w.text, "label") for w in layout.words]
+    joined, labels = _with_broken_values_joined(layout, fields)
+    assert len(labels) == len(list(joined.words))
+    label_of = dict(zip((w.text for w in joined.words), labels))
+    assert label_of["07/15/2024"] == D + "exercise_date"  # the rest's, where the first piece was no value's
+    assert (label_of["07/14/2033"], label_of["07/15/2023"]) == (D + "expiration_date", D + "transaction_date")
+    assert "2024" not in label_of and "82" not in label_of
