@@ -51,6 +51,7 @@ def top_boxes_by_caption(by_field: dict[str, list[Tagged]], layout: Layout) -> N
     _regroup(by_field, CAPTIONED_BOXES, tags, nearest_caption)
 
 
+_UNTAGGED_MARK = 0.5  # a mark's probability where only its caption says which box it is
 _RELATIONSHIP_CAPTIONS = (("director", "owners.*.relationship.is_director"),
                           ("10%", "owners.*.relationship.is_ten_percent_owner"),
                           ("officer", "owners.*.relationship.is_officer"),
@@ -63,6 +64,14 @@ def relationship_boxes_by_caption(by_field: dict[str, list[Tagged]], words: list
     scan the classifier gave the director's mark to the 10% owner box beside it."""
     fields = tuple(field for _, field in _RELATIONSHIP_CAPTIONS)
     marks = [t for name in fields for t in by_field.get(name, [])]
+    # A mark the classifier left to the printed labels (a fax's bold "X" read "XxX", 0.46 label) is
+    # its caption's box all the same.
+    tagged = {t.index for tags in by_field.values() for t in tags}
+    for i, w in enumerate(words):
+        if i not in tagged and (w.checkbox or w.checkbox is None and is_check_mark(w.text)):
+            field = _caption_right_of(Tagged(w, i, "", 0.0), words)
+            if field is not None:
+                marks.append(Tagged(w, i, field, _UNTAGGED_MARK))
     _regroup(by_field, fields, marks, lambda t: _caption_right_of(t, words))
 
 

@@ -143,6 +143,9 @@ _NUMBER = re.compile(r"(shares|price|owned_following|value)$")
 _TABLE_DATE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\[(]\d{1,2}[\])])*$")
 _SOME_DATE = 0.05
 _TITLE = re.compile(r"(security_title|underlying_title|nature_of_ownership)$")
+# An amount as a table prints it: grouped, with decimals or with a marker glued on, never a trust's year.
+_TABLE_AMOUNT = re.compile(r"^\$?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+(?=[\[(]))(?:[\[(]\d{1,2}[\])])*$")
+_SOME_AMOUNT = 0.05
 
 
 def _values_of_their_columns_type(words: list[Word], probabilities: np.ndarray, classes: np.ndarray,
@@ -151,11 +154,14 @@ def _values_of_their_columns_type(words: list[Word], probabilities: np.ndarray, 
     letters alone hold a number: each takes its likeliest other field (the dash of "Comm Stock -
     $.16-2/3 value", taken for a date, had split the title; the code "S" of "2/22/2021 S 23571 D"
     was taken for the amount at 0.80, the code 0.19). A whole date in a table row goes to the
-    table's likeliest date column. (A bare "$" is a price's; a month's name is a date's.)"""
+    table's likeliest date column, and an amount as a table prints it, taken for a title, to the
+    likeliest number column. (A bare "$" is a price's; a month's name is a date's.)"""
     typed = np.array([bool(_NUMBER_AND_DATE.search(str(c))) for c in classes])
     numbers = np.array([bool(_NUMBER.search(str(c))) for c in classes])
     table = np.array(["derivative.*." in str(c) for c in classes])
     table_dates = table & np.array([str(c).endswith("date") for c in classes])
+    titles = np.array([bool(_TITLE.search(str(c))) for c in classes])
+    table_numbers = numbers & np.array([str(c).startswith(("derivative.*.", "non_derivative.*.")) for c in classes])
     out = best.copy()
     for i, w in enumerate(words):
         if typed[best[i]] and _BARE_DASH.match(w.text):
@@ -169,6 +175,10 @@ def _values_of_their_columns_type(words: list[Word], probabilities: np.ndarray, 
               and probabilities[i, table_dates].max(initial=0.0) >= _SOME_DATE):
             # "04/20/2023(2)" at 0.21 Table I's nature of ownership, 0.19 the exercise date.
             out[i] = int(np.argmax(np.where(table_dates, probabilities[i], -1.0)))
+        elif (titles[best[i]] and _TABLE_AMOUNT.match(w.text)
+              and probabilities[i, table_numbers].max(initial=0.0) >= _SOME_AMOUNT):
+            # "800[2]" at 0.35 Table I's nature of ownership: no title is an amount with its marker.
+            out[i] = int(np.argmax(np.where(table_numbers, probabilities[i], -1.0)))
     return out
 
 
@@ -434,7 +444,11 @@ def _header(record: Record, by_field: dict[str, list[Tagged]], words: list[Word]
 def _joint_filing(record: Record, tags: list[Tagged], words: list[Word], grid: bool) -> None:
     """The filing box's mark: by "more than one reporting person" it is joint, by "one reporting person" not."""
     for t in tags:
-        after = " ".join(w.text for w in words[t.index + 1:t.index + 5]).lower()
+        # The caption on the mark's right, not the words after it in reading order: a scan's mark that
+        # sits a little low starts a line of its own, and the next line's caption is the other box's.
+        beside = sorted((w for w in words if w is not t.word and same_line(t.word, w) and w.x0 >= t.word.x1 - 1.0),
+                        key=lambda w: w.x0)[:4] or words[t.index + 1:t.index + 5]
+        after = " ".join(w.text for w in beside).lower()
         if "more" in after or "joint" in after:
             record.joint_filing = value_of([t], True, grid)
             return

@@ -44,10 +44,11 @@ def read_owners(record: Record, by_field: dict[str, list[Tagged]], layout: Layou
         for path, tags in fields.items():
             text = joined_text(tags)
             if path.startswith("relationship.is_"):
-                # A short word may be a mark OCR misread; a lone bracket (the "]" of "[ WAL ]") is none.
+                # A short word may be a mark OCR misread; box edges alone are none: a lone bracket (the
+                # "]" of "[ WAL ]") or an empty box read "{_]", "[_" or "Ll]".
                 tags = [t for t in tags if t.word.checkbox is not False and (
                     t.word.checkbox or is_check_mark(t.word.text)
-                    or len(t.word.text) <= 3 and t.word.text not in _BRACKETS)]
+                    or len(t.word.text) <= 3 and not _empty_box(t.word.text))]
                 if tags:
                     setattr(owner.relationship, path.split(".")[1], value_of(tags, True, grid))
             elif path in ("relationship.officer_title", "relationship.other_text", "name"):
@@ -86,9 +87,15 @@ def _first_street_line_as_name(owner: ReportingOwner, streets: list[Tagged], gri
     return [t for line in lines[1:] for t in line]
 
 
-_BRACKETS = {"[", "]", "(", ")", "{", "}", "|"}
+_BOX_EDGES = "[](){}|_ "
+_STROKES = set("lLiI|_")  # what OCR makes of an empty box's sides beside a bracket ("Ll]", "i]")
 _QUADRANTS = {"NW", "NE", "SW", "SE"}  # on a street's line they end the street; on the city's line NE is Nebraska
 _SUITE = re.compile(r"^(?:suite|ste\.?|unit|apt\.?|room|#)$", re.IGNORECASE)
+
+
+def _empty_box(text: str) -> bool:
+    inside = text.strip(_BOX_EDGES)
+    return not inside or text != inside and set(inside) <= _STROKES
 
 
 def _state_on_its_line(fields: dict[str, list[Tagged]], grid: bool) -> None:

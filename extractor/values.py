@@ -151,8 +151,8 @@ def state_names() -> list[str]:
 
 def is_check_mark(text: str) -> bool:
     text = text.strip().lower()
-    # OCR reads a ticked box as "XX", "|X|" or "[x" as often as "X"
-    return text in CHECK_MARKS or (0 < len(text.strip("[]|()")) <= 2 and set(text.strip("[]|()")) == {"x"})
+    # OCR reads a ticked box as "XX", "|X|" or "[x" as often as "X", and a fax's bold one as "XxX"
+    return text in CHECK_MARKS or (0 < len(text.strip("[]|()")) <= 3 and set(text.strip("[]|()")) == {"x"})
 
 
 # A Direct/Indirect cell holds one capital letter, and OCR reads a lone capital I as J, l, 1 or |

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.layout.document import Layout, Word
+from extractor.layout.document import Layout, Line, Page, Word
 from extractor.values import split_footnotes
 from extractor.word_breaks import find_breaks
 
@@ -389,6 +389,46 @@ def test_relationship_mark_just_left_of_director_is_the_directors_box():
     assert decode_sure(_page(words), tags).owners[0].relationship.is_director.value is True  # "Director X" stays
 
 
+def test_filing_box_mark_a_line_of_its_own_reads_the_caption_beside_it():
+    """A 300 dpi scan's "x" by "Form filed by One Reporting Person" sat low enough for OCR to give it a
+    line of its own: the words after it in reading order were the other box's "Form filed by More
+    than One", and the filing read as joint."""
+    one = _caption_words("Form filed by One Reporting Person", 1832, 415)
+    mark = Word("x", 1763, 418, 1775, 425)
+    # (OCR's order for that line: its empty box's "(_]" came after the caption's words.)
+    more = _caption_words("Form filed by More than One", 1832, 455) + [Word("(_]", 1754, 457, 1772, 465, checkbox=False)]
+    layout = Layout(pages=[Page(number=1, width=2550, height=3300, lines=[Line(one), Line([mark]), Line(more)])],
+                    source="made-up.tiff", format="image")
+    tags = ["label"] * len(one) + ["joint_filing"] + ["label"] * (len(more) - 1) + ["joint_filing"]
+    assert decode_sure(layout, tags).joint_filing.value is False
+
+
+def test_empty_box_read_as_its_edges_is_no_mark():
+    """A 300 dpi scan's empty box OCR read "{_]", tagged the 10% owner's box: three characters and not
+    a lone bracket, it was taken for a misread mark."""
+    words = [_w("Roe", 10, 60), _w("X", 1110, 736), _w("Director", 1130, 736), _w("{_]", 1400, 736),
+             _w("10%", 1430, 736), _w("Owner", 1470, 736)]
+    tags = ["owners.*.name", "owners.*.relationship.is_director", None, "owners.*.relationship.is_ten_percent_owner",
+            None, None]
+    relationship = decode_sure(_page(words), tags).owners[0].relationship
+    assert (relationship.is_director.value, relationship.is_ten_percent_owner.value) == (True, False)
+    # The box's sides read as letters beside its bracket are edges too; a digit stays a misread mark.
+    for edges, mark in (("Ll]", "X"), ("i]", "(1")):
+        words[1], words[3] = _w(mark, 1110, 736), _w(edges, 1400, 736)
+        relationship = decode_sure(_page(words), tags).owners[0].relationship
+        assert (relationship.is_director.value, relationship.is_ten_percent_owner.value) == (True, False)
+
+
+def test_fax_mark_left_to_the_labels_before_director_is_the_directors_box():
+    """A fax's bold "X" read "XxX" and tagged a printed label (0.46): the director's box was lost."""
+    words = [_w("Roe", 10, 60), _w("XxX", 1172, 737), _w("Director", 1202, 736), _w("10%", 1445, 736),
+             _w("Owner", 1490, 736)]
+    tags = ["owners.*.name", "label", "label", "label", "label"]
+    relationship = decode_sure(_page(words), tags).owners[0].relationship
+    assert (relationship.is_director.value, relationship.is_ten_percent_owner.value) == (True, False)
+    assert relationship.is_director.confidence == 0.5  # only its caption says which box it is
+
+
 def test_superscript_marker_a_text_dump_ran_into_a_grouped_number_is_a_footnote():
     # pdfplumber's text of "4,483" with a superscript "1" after it reads "4,4831".
     assert split_footnotes("4,4831") == ("4,483", ["F1"])
@@ -613,3 +653,22 @@ def test_a_ticker_in_brackets_ocr_mangled_is_the_ticker_where_the_classifier_is_
     # A capitalised caption word between brackets the classifier is sure of stays a caption.
     soft[4] = {"label": 0.8, "issuer.trading_symbol": 0.2}
     assert decode_soft(_page(words), soft).issuer.trading_symbol.value is None
+
+
+def test_amount_with_its_marker_glued_on_is_no_title():
+    """ "800[2]" of a Table II row read as Table I's nature of ownership (0.35, the shares 0.30): the
+    row lost its amount."""
+    words = _caption_words("Units [1] 04/03/2023 A 800[2] Common Stock 800 D", 10, 100)
+    sure = [D + "security_title", "footnote_ref", D + "transaction_date", D + "transaction_code"]
+    rest = [D + "underlying_title", D + "underlying_title", D + "underlying_shares", D + "direct_or_indirect"]
+    doubts = {4: {N + "nature_of_ownership": 0.35, D + "shares": 0.30, "label": 0.2, N + "shares": 0.15}}
+    row = decode_with_doubts(_page(words), sure + [None] + rest, doubts).derivative[0]
+    assert (row.shares.value, row.shares.footnote_ids) == (Decimal("800"), ["F2"])
+    assert not row.nature_of_ownership.present
+    # A trust's year stays in its name.
+    words = _caption_words("Common Stock 2023-02-01 1,000 I By Frank 2015 Trust", 10, 100)
+    tags = [N + "security_title"] * 2 + [N + "transaction_date", N + "shares_owned_following", N + "direct_or_indirect"]
+    tags += [N + "nature_of_ownership"] * 4
+    doubts = {7: {N + "nature_of_ownership": 0.6, N + "shares": 0.3, "other": 0.1}}
+    row = decode_with_doubts(_page(words), tags, doubts).non_derivative[0]
+    assert row.nature_of_ownership.value == "By Frank 2015 Trust"
