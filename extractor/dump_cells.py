@@ -129,6 +129,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     started: set[int | None] = set()  # the columns the row being continued has on its first line
     spans: dict[int, tuple[int, int]] = {}  # its text columns' character columns there, where the dump kept them
     closed: set[int] = set()  # its text columns a footnote marker ended ("Units(1)"): nothing follows in them
+    above: list[list[Word]] = []  # lines of titles alone since the last row: a centred row's cells' tops
     for line in layout.lines:
         fields = {id(w): names[out[position[id(w)]]] for w in line.words}
         counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in TABLE_ROWS}
@@ -139,7 +140,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
         prefix = f"{here}.*."
         column_of = lambda w, p=prefix: fields.get(id(w), "").removeprefix(p)  # noqa: E731
         if here is None:
-            table = None
+            table, above = None, []
         elif starts_row([w for w in line.words if fields[id(w)].startswith(prefix)], previous, column_of, "security_title",
                         by_position=False):
             table = here
@@ -148,12 +149,44 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
             started = {out[position[id(w)]] for w in line.words} | {index.get(prefix + "security_title")}
             closed = _ended_by_markers(line.words, position, out)
             spans = _text_column_spans(line.words, here, index, position, out)
+            tails = _last_words(line.words, position, out, {})
+            if above and not spans:
+                started, spans, tails = _title_lines_over_the_row(above, here, probabilities, index, position, out,
+                                                                  started, loose)
+                tails = _last_words(line.words, position, out, tails)
+            above = []
         elif table == here:
             _split_in_column_order(line.words, table, probabilities, index, position, out, started, closed, loose,
-                                   spans)
+                                   spans, tails)
             closed |= _ended_by_markers(line.words, position, out)
+            tails = _last_words(line.words, position, out, tails)
+        elif table is None and set(titles) <= TEXT_COLUMNS:
+            above.append(line.words)
         previous = [w for w in line.words if here is not None and fields[id(w)].startswith(prefix)]
     return out
+
+
+def _title_lines_over_the_row(above: list[list[Word]], table: str, probabilities: np.ndarray, index: dict[str, int],
+                              position: dict[int, int], out: np.ndarray, started: set[int | None],
+                              loose: set[int]) -> tuple[set[int | None], dict[int, tuple[int, int]], dict[int, str]]:
+    """A dump that centres a row's cells prints its titles' first lines over the row's line, which
+    holds only its values ("Class F   Class A" / "Common   Common" / "Stock,   Stock," / "(1) 01/30/2023
+    J(2) ..."/ "par   par"). Those lines are the row's: their text columns are open below it, each
+    split as a wrapped line is, the columns' character spans growing line by line.
+
+    Returns the row's open columns, its text columns' spans and each column's last word."""
+    columns = _text_column_indices(table, index)
+    started = started | {int(out[position[id(w)]]) for words in above for w in words
+                         if int(out[position[id(w)]]) in columns}
+    spans: dict[int, tuple[int, int]] = {}
+    tails: dict[int, str] = {}
+    for words in above:
+        _split_in_column_order(words, table, probabilities, index, position, out, started, set(), loose, spans, tails)
+        for c, (start, end) in _text_column_spans(words, table, index, position, out).items():
+            known = spans.get(c, (start, end))
+            spans[c] = (min(start, known[0]), max(end, known[1]))
+        tails = _last_words(words, position, out, tails)
+    return started, spans, tails
 
 
 def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
@@ -213,6 +246,7 @@ def _text_column_indices(table: str, index: dict[str, int]) -> set[int]:
     return {index[f"{table}.*.{name}"] for name in TEXT_COLUMNS if f"{table}.*.{name}" in index}
 
 
+_DOUBLED = np.log(1e-4)  # a column's text with the same word twice running: next to impossible
 _ALIGNED_SLACK = 2  # characters a wrapped word may start outside its column's first-line span
 _ALIGNED_MARGIN = 4  # ... and how much nearer it must stand to that column than to any other
 
@@ -231,9 +265,21 @@ def _aligned_column(w: Word, spans: dict[int, tuple[int, int]]) -> int | None:
     return ranked[0]
 
 
+def _last_words(words: list[Word], position: dict[int, int], out: np.ndarray, tails: dict[int, str]) -> dict[int, str]:
+    """Each column's last word so far in the row being read, as `_same_word` compares them."""
+    tails = dict(tails)
+    for w in words:
+        tails[int(out[position[id(w)]])] = _same_word(w.text)
+    return tails
+
+
+def _same_word(text: str) -> str:
+    return text.lower().rstrip(",;.:")
+
+
 def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
                            position: dict[int, int], out: np.ndarray, started: set[int | None], closed: set[int],
-                           loose: set[int], spans: dict[int, tuple[int, int]]) -> None:
+                           loose: set[int], spans: dict[int, tuple[int, int]], tails: dict[int, str]) -> None:
     """A wrapped line's words to the row's open text columns, left to right, the likeliest such split.
 
     Open: on the row's first line, and not ended by a footnote marker; a word given to an ended
@@ -269,16 +315,34 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     for k, i in enumerate(movable):
         if i in aligned:
             scores[k, [c != aligned[i] for c in columns]] = np.log(1e-6)
-    # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back)
+    texts = [_same_word(layout_word.text) for layout_word in _words_at(words, position, movable)]
+    # A title never prints a word twice running: "Common Stock Stock" under "Option to Acquire ...
+    # Common" is "Common Stock" ending the first title and "Stock" the second, though the classifier
+    # liked every word best in the second (0.58-0.95).
+    doubled = np.array([[_DOUBLED if tails.get(c) == text else 0.0 for c in columns] for text in texts])
+    # total[k][c]: the best score of the first k+1 words with word k in column c (columns never go back);
+    # came[k][c]: the column word k-1 is in on that best path.
     total = np.full((len(movable), len(columns)), -np.inf)
-    total[0] = scores[0]
+    came = np.zeros((len(movable), len(columns)), dtype=int)
+    total[0] = scores[0] + doubled[0]
     for k in range(1, len(movable)):
-        total[k] = np.maximum.accumulate(total[k - 1]) + scores[k]
+        stay = total[k - 1] + (_DOUBLED if texts[k] == texts[k - 1] else 0.0)
+        for c in range(len(columns)):
+            before = int(np.argmax(total[k - 1][:c])) if c else -1
+            if before >= 0 and total[k - 1][before] + doubled[k][c] > stay[c]:
+                total[k][c], came[k][c] = total[k - 1][before] + doubled[k][c], before
+            else:
+                total[k][c], came[k][c] = stay[c], c
+        total[k] += scores[k]
     c = int(total[-1].argmax())
     for k in range(len(movable) - 1, -1, -1):
         out[movable[k]] = columns[c]
-        if k:
-            c = int(np.argmax(total[k - 1][: c + 1]))
+        c = int(came[k][c])
+
+
+def _words_at(words: list[Word], position: dict[int, int], indices: list[int]) -> list[Word]:
+    by_index = {position[id(w)]: w for w in words}
+    return [by_index[i] for i in indices]
 
 
 _BARE_NUMBER = re.compile(r"^\d{1,2}$")

@@ -7,7 +7,7 @@ from extractor.layout.document import Layout
 from extractor.layout.text import read_text
 from extractor.word_breaks import find_breaks, join_broken_values
 
-from .decoding import D, decode_sure
+from .decoding import D, decode_soft, decode_sure
 
 # A layout-keeping dump of a narrow Table II: each cell's rest stands under its value.
 COLUMN_DUMP = (
@@ -192,3 +192,51 @@ def test_training_reads_a_dump_with_its_torn_values_joined_as_the_model_does():
     assert label_of["07/15/2024"] == D + "exercise_date"  # the rest's, where the first piece was no value's
     assert (label_of["07/14/2033"], label_of["07/15/2023"]) == (D + "expiration_date", D + "transaction_date")
     assert "2024" not in label_of and "82" not in label_of
+
+
+def test_wrapped_line_of_two_titles_never_doubles_a_word_in_one():
+    """ "Common Stock Stock" under "Warrant to Buy ... Common ..." ends the security title with "Common
+    Stock" and the underlying title with "Stock": the classifier, seeing no columns in a single-spaced
+    dump, liked every word best in the underlying title, which came out "Common Common Stock Stock"."""
+    text = ("Table II - Derivative Securities\n"
+            "Warrant to Buy $4.10 2024-05-06 A 1,000 2029-05-06 Common 1,000 $0 1,000 D\n"
+            "Common Stock Stock\n")
+    layout = read_text(text, "made-up.txt")
+    assert all(w.column is None for w in layout.words)  # single-spaced: nothing but order to go by
+    row_fields = ["security_title"] * 3 + ["conversion_or_exercise_price", "transaction_date", "transaction_code",
+                                            "shares", "expiration_date", "underlying_title", "underlying_shares",
+                                            "price_per_share", "shares_owned_following", "direct_or_indirect"]
+    rows = [{"label": 1.0}] * 5 + [{D + f: 1.0} for f in row_fields]
+    rows += [{D + "underlying_title": 0.58, D + "security_title": 0.32, "label": 0.1},
+             {D + "underlying_title": 0.95, D + "security_title": 0.03, "label": 0.02},
+             {D + "underlying_title": 0.84, D + "security_title": 0.06, "label": 0.1}]
+    row = decode_soft(layout, rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Warrant to Buy Common Stock", "Common Stock")
+
+
+def test_centred_titles_printed_over_their_row_line_keep_their_columns_below_it():
+    """A dump that centres a row's cells printed the titles' first lines over the row's line, which held
+    only values, and their last lines under it ("par   par" / "value   value"). The lines below were
+    read as the security title's alone, the only title the row's line had opened: the underlying title
+    lost its "par value" and the security title had both."""
+    text = ("Table II - Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+            "      Class B                                   Class A             \n"
+            "      Common                                    Common              \n"
+            "      Stock,                                    Stock,              \n"
+            "            (1)  2024-02-03  C  7,000  (1)  (1)   7,000  $0  9,000  D\n"
+            "      par                                       par                 \n"
+            "      value                                     value               \n")
+    layout = _column_dump(text)
+    title, underlying = {D + "security_title": 0.9, "label": 0.1}, {D + "underlying_title": 0.9, "label": 0.1}
+    rows = [{"label": 1.0}] * 11 + [title, title, underlying, underlying, title, underlying, title,
+                                    {D + "security_title": 0.39, D + "underlying_title": 0.31, "label": 0.3}]
+    rows += [{"footnote_ref": 1.0}] + [{D + f: 1.0} for f in ("transaction_date", "transaction_code", "shares")]
+    rows += [{"footnote_ref": 1.0}] * 2 + [{D + f: 1.0} for f in ("underlying_shares", "price_per_share",
+                                                                  "shares_owned_following", "direct_or_indirect")]
+    rows += [{D + "underlying_title": 0.62, D + "security_title": 0.28, "label": 0.1},
+             {D + "underlying_title": 0.79, D + "security_title": 0.11, "label": 0.1},
+             {D + "underlying_title": 0.60, D + "security_title": 0.01, "label": 0.39},
+             {D + "underlying_title": 0.92, D + "security_title": 0.01, "label": 0.07}]
+    row = decode_soft(layout, rows).derivative[0]
+    assert (row.security_title.value, row.underlying_title.value) == ("Class B Common Stock, par value",
+                                                                      "Class A Common Stock, par value")
