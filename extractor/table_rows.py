@@ -15,6 +15,7 @@ import numpy as np
 
 from .labels import LabelFinder, catalog, leaf_columns, table_spec_names
 from .layout.document import Layout, Word
+from .item_columns import column_starts, in_a_later_column
 from .line_fields import column_gap, filler_classes
 from .records import DerivativeRow, NonDerivativeRow, Value
 from .tables import TEXT_COLUMNS, _rows
@@ -159,6 +160,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         tagged, placed = _markers_onto_their_rows(tagged, cells, page_words, prefix, table == "derivative")
     column = {id(t.word): t.field[len(prefix):] for t in cells}
     headers = _date_headers(cells, page_words) if page_words is not None and not grid else {}
+    starts = (column_starts(table, form, [t.word for t in cells], page_words)
+              if page_words is not None and not grid and not wrapped else {})
     for t in cells:
         if column[id(t.word)] in _DATE_HEADERS and t.word.page in headers:
             column[id(t.word)] = _nearest_date_header(t.word, headers[t.word.page])
@@ -190,6 +193,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
                 column[id(m.word)] = inside
                 info[id(m.word)] = m
                 continue
+        if left is not None and m.word.page in starts and in_a_later_column(m.word, left, starts[m.word.page]):
+            left = None  # alone in an empty cell beside a value a narrow column tore ("Restri [1] 04/01/2023")
         if left is not None and column[id(left)] not in _DATE_HEADERS and m.word.page in headers:
             # A raised marker alone in an empty date cell reaches the wrapped title left of the
             # column's edge ("Stock Option" / "(Right to Buy)" beside "(5)"): the edge decides.
