@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .labels import LabelFinder, catalog
-from .layout.document import Layout
+from .layout.document import Layout, Word
 from .records import Signature
 from .tagged import Tagged, joined_text, value_of
 from .values import parse_date
@@ -41,8 +41,9 @@ def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict
 def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _runs(by_field.get("signatures.*.name", []))
-    names = [piece for run in names for piece in _signed_lines(run, {t.index for run in dates for t in run})]
-    names = _wrapped_ends(names)
+    date_words = [t.word for run in dates for t in run]
+    names = [piece for run in names for piece in _signed_lines(run, [t for run in dates for t in run])]
+    names = _wrapped_ends(names, date_words)
     names = _wrapped_names(names, max(len(dates), 1), grid)
     names = [piece for run in names for piece in _by_conformed_marks(run)]
     names = _from_first_mark(names, len(dates))
@@ -104,13 +105,14 @@ def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> li
     return names
 
 
-def _wrapped_ends(names: list[list[Tagged]]) -> list[list[Tagged]]:
+def _wrapped_ends(names: list[list[Tagged]], date_words: list[Word]) -> list[list[Tagged]]:
     """Each name's end wrapped onto the lines above the next signer's "/s/" goes back to it:
     "... for VPC Impact" / "Acquisition Holdings Sponsor, LLC" / "/s/ ...", "B. Riley Financial,
     Inc., by: /s/ Bryant R." / "Riley, Co-Chief Executive Officer" / "B. Riley Securities, Inc., by:
     /s/ Andrew". Such an end had been read as the next name's start, or dropped as words before a
     signature. Not where a "by:" alone before the mark ties the lines above to it ("Fund GP, LLC," /
-    "by: /s/ ..."): an entity that signs starts the mark's line with its name."""
+    "by: /s/ ..."): an entity that signs starts the mark's line with its name. Nor where the lines
+    above start on a date's line: that signer's block starts there (`_signed_lines`)."""
     out: list[list[Tagged]] = []
     for run in names:
         mark = next((k for k, t in enumerate(run) if _is_mark(t)), 0)
@@ -118,21 +120,37 @@ def _wrapped_ends(names: list[list[Tagged]]) -> list[list[Tagged]]:
             first = run[mark].word
             above = [t for t in run[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
             tied = run[mark - 1].word.text.lower().rstrip(":,") == "by"
-            if above and (not tied or mark - len(above) > 1):
+            dated = any(_same_line(t.word, d) for t in above for d in date_words)
+            if above and not dated and (not tied or mark - len(above) > 1):
                 out[-1] = [*out[-1], *above]
                 run = [t for t in run if t not in above]
         out.append(list(run))
     return out
 
 
-def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
+def _signed_lines(run: list[Tagged], dates: list[Tagged]) -> list[list[Tagged]]:
     """A name run cut at each date inside it where what follows signs with a mark of its own: a joint
     filing's signers each sign on a line, "B. Riley Securities, Inc., by: /s/ Andrew Moore" then the
     date, and four such lines had read as one signature. A name's wrapped end under its date ("...,
-    attorney-in-fact for" / "Richard N. Levy") carries no mark and stays."""
+    attorney-in-fact for" / "Richard N. Levy") carries no mark and stays.
+
+    Where the signers' dates stand beside the first lines of their blocks and the marks come on
+    lines under them ("Virgin Investments <date>" / "Limited, By: /s/ James" / "Cahillane, as
+    attorney-in-fact"), the run is cut where each date's line starts: cut at the dates, each
+    signer's first words had ended the signature before it."""
+    inside = sorted((d for d in dates if run[0].index < d.index < run[-1].index), key=lambda d: d.index)
+    starts = {d.index: d.index for d in inside}
+    if inside:
+        lead = [t for t in run if t.index < inside[0].index]
+        if (lead and not any(_is_mark(t) for t in lead) and all(_same_line(t.word, inside[0].word) for t in lead)
+                and any(_is_mark(t) for t in run if t.index > inside[0].index)):
+            for d in inside:
+                on_its_line = [t.index for t in run if t.index < d.index and _same_line(t.word, d.word)]
+                starts[d.index] = min(on_its_line, default=d.index)
+    cuts = sorted(starts.values())
     pieces = [[run[0]]]
     for before, t in zip(run, run[1:]):
-        if any(before.index < d < t.index for d in dates):
+        if any(before.index < c <= t.index for c in cuts):
             pieces.append([])
         pieces[-1].append(t)
     out = [pieces[0]]
@@ -142,6 +160,10 @@ def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
         else:
             out[-1].extend(piece)
     return out
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    return a.page == b.page and abs(a.y_mid - b.y_mid) <= 0.5 * max(a.height, b.height)
 
 
 def _runs(tags: list[Tagged]) -> list[list[Tagged]]:

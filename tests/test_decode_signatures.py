@@ -217,3 +217,20 @@ def test_word_between_two_of_a_signatures_taken_for_the_remarks_is_the_signature
     doubts = {5: {"remarks": 0.74, "signatures.*.name": 0.23, "label": 0.03}}
     record = decode_with_doubts(_page(words), fields, doubts)
     assert [s.name.value for s in record.signatures] == ["/s/ Sean Ricker, by Power of Attorney"]
+
+
+def test_signers_dated_beside_their_first_line_and_signing_below_it_keep_their_own_names():
+    """ "Maple Holdings <date>" / "Limited, By: /s/ Ann" / "Lee, attorney-in-fact", then the next signer
+    the same way: cut at the dates, each signer's first words had ended the signature before it
+    ("... Lee, attorney-in-fact Birch Partners")."""
+    S, D = "signatures.*.name", "signatures.*.date"
+    words, fields = [], []
+    for k, entity in enumerate(("Maple Holdings", "Birch Partners")):
+        top = 74 + 30 * k
+        words += [*_caption_words(entity, 300, top), _w("03/02/2023", 480, top),
+                  *_caption_words("Limited, By: /s/ Ann", 300, top + 9), *_caption_words("Lee, attorney-in-fact", 300, top + 18)]
+        fields += [S, S, D] + [S] * 4 + [S] * 2
+    signatures = decode_sure(_page(words), fields).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [
+        ("Maple Holdings Limited, By: /s/ Ann Lee, attorney-in-fact", "2023-03-02"),
+        ("Birch Partners Limited, By: /s/ Ann Lee, attorney-in-fact", "2023-03-02")]
