@@ -150,7 +150,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
             closed = _ended_by_markers(line.words, position, out)
             spans = _text_column_spans(line.words, here, index, position, out)
             tails = _last_words(line.words, position, out, {})
-            if above and not spans:
+            if above and not spans and all(w.column is not None for words in above for w in words):
                 started, spans, tails = _title_lines_over_the_row(above, here, probabilities, index, position, out,
                                                                   started, loose)
                 tails = _last_words(line.words, position, out, tails)
@@ -172,7 +172,8 @@ def _title_lines_over_the_row(above: list[list[Word]], table: str, probabilities
     """A dump that centres a row's cells prints its titles' first lines over the row's line, which
     holds only its values ("Class F   Class A" / "Common   Common" / "Stock,   Stock," / "(1) 01/30/2023
     J(2) ..."/ "par   par"). Those lines are the row's: their text columns are open below it, each
-    split as a wrapped line is, the columns' character spans growing line by line.
+    split as a wrapped line is, the columns' character spans growing line by line. Only where the
+    dump kept its columns: a single-spaced one gives no sign of which words stand over which.
 
     Returns the row's open columns, its text columns' spans and each column's last word."""
     columns = _text_column_indices(table, index)
