@@ -240,3 +240,26 @@ def test_centred_titles_printed_over_their_row_line_keep_their_columns_below_it(
     row = decode_soft(layout, rows).derivative[0]
     assert (row.security_title.value, row.underlying_title.value) == ("Class B Common Stock, par value",
                                                                       "Class A Common Stock, par value")
+
+
+def test_single_spaced_title_line_over_a_values_only_row_does_not_steer_the_line_below():
+    """In a single-spaced dump "Class A Common By Maple Fund" stood over a row line of values only:
+    read as the row's title block, it opened Table I's nature below the row, and the split of "Stock
+    II, LP(3)" gave "II," (0.51 title, 0.37 nature) to the title. Nothing in such a dump says which
+    words stand over which; the line below is left to the rules for wrapped lines."""
+    text = ("Table I - Non-Derivative Securities Acquired, Disposed of, or Beneficially Owned\n"
+            "Class A Common By Maple Fund\n"
+            "02/10/2023 P(1) 60,000 A $3.05 220,000 I\n"
+            "Stock II, LP(3)\n")
+    layout = read_text(text, "made-up.txt")
+    assert all(w.column is None for w in layout.words)
+    N = "non_derivative.*."
+    title, nature = {N + "security_title": 0.95, "label": 0.05}, {N + "nature_of_ownership": 0.85, "label": 0.15}
+    rows = [{"label": 1.0}] * 11 + [title] * 3 + [nature] * 3
+    rows += [{N + f: 1.0} for f in ("transaction_date", "transaction_code", "shares", "acquired_disposed",
+                                     "price_per_share", "shares_owned_following", "direct_or_indirect")]
+    rows += [{N + "security_title": 0.92, "label": 0.08},
+             {N + "security_title": 0.51, N + "nature_of_ownership": 0.37, "label": 0.12},
+             {N + "nature_of_ownership": 0.93, "label": 0.07}]
+    row = decode_soft(layout, rows).non_derivative[0]
+    assert (row.security_title.value, row.nature_of_ownership.value) == ("Class A Common Stock", "By Maple Fund II, LP")
