@@ -130,6 +130,7 @@ def wrapped_text_cells(layout: Layout, probabilities: np.ndarray, classes: np.nd
     spans: dict[int, tuple[int, int]] = {}  # its text columns' character columns there, where the dump kept them
     closed: set[int] = set()  # its text columns a footnote marker ended ("Units(1)"): nothing follows in them
     above: list[list[Word]] = []  # lines of titles alone since the last row: a centred row's cells' tops
+    tails: dict[int, str] = {}  # each column's last word in the row being read
     for line in layout.lines:
         fields = {id(w): names[out[position[id(w)]]] for w in line.words}
         counts = {t: sum(1 for f in fields.values() if f.startswith(t + ".*.")) for t in TABLE_ROWS}

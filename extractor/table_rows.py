@@ -159,6 +159,8 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
     if wrapped and page_words is not None:
         tagged, placed = _markers_onto_their_rows(tagged, cells, page_words, prefix, table == "derivative")
     column = {id(t.word): t.field[len(prefix):] for t in cells}
+    if not grid and not wrapped:
+        _titles_under_their_columns(cells, column)
     headers = _date_headers(cells, page_words) if page_words is not None and not grid else {}
     starts = (column_starts(table, form, [t.word for t in cells], page_words)
               if page_words is not None and not grid and not wrapped else {})
@@ -236,6 +238,29 @@ def table_rows(table: str, row_type: type, tagged: list[Tagged], grid: bool, pag
         if any(v.present for _, v in _row_values(row)):
             out.append(row)
     return out
+
+
+_SURE_TITLE = 0.85  # a title word this likely in its column marks where that column stands
+
+
+def _titles_under_their_columns(cells: list[Tagged], column: dict[int, str]) -> None:
+    """On a page, a title word standing inside one text column's span and outside its own is that
+    column's: "par" / "value" under "Class F Common Stock," had gone, at 0.59, to the underlying
+    title printed far to the right, which then read "Class A Common Stock, par par value value".
+    A column's span is where the words sure of it stand, on every page alike."""
+    spans: dict[str, tuple[float, float]] = {}
+    for t in cells:
+        name = column[id(t.word)]
+        if name in TEXT_COLUMNS and t.probability >= _SURE_TITLE:
+            x0, x1 = spans.get(name, (t.word.x0, t.word.x1))
+            spans[name] = (min(x0, t.word.x0), max(x1, t.word.x1))
+    for t in cells:
+        name = column[id(t.word)]
+        if name not in TEXT_COLUMNS or t.probability >= _SURE_TITLE or name not in spans:
+            continue
+        inside = [other for other, (x0, x1) in spans.items() if x0 <= t.word.x_mid <= x1]
+        if len(inside) == 1 and inside[0] != name:
+            column[id(t.word)] = inside[0]
 
 
 def _marker_lines_over_rows(tagged: list[Tagged], cells: list[Tagged],
