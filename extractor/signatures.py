@@ -11,6 +11,7 @@ import re
 
 from .labels import LabelFinder, catalog
 from .layout.document import Layout, Word
+from .line_fields import same_line
 from .records import Signature
 from .tagged import Tagged, joined_text, value_of
 from .values import parse_date
@@ -41,9 +42,9 @@ def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict
 def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
     dates = _runs(by_field.get("signatures.*.date", []))
     names = _runs(by_field.get("signatures.*.name", []))
-    date_words = [t.word for run in dates for t in run]
-    names = [piece for run in names for piece in _signed_lines(run, [t for run in dates for t in run])]
-    names = _wrapped_ends(names, date_words)
+    dated = [t for run in dates for t in run]
+    names = [piece for run in names for piece in _signed_lines(run, dated)]
+    names = _wrapped_ends(names, [t.word for t in dated])
     names = _wrapped_names(names, max(len(dates), 1), grid)
     names = [piece for run in names for piece in _by_conformed_marks(run)]
     names = _from_first_mark(names, len(dates))
@@ -120,7 +121,7 @@ def _wrapped_ends(names: list[list[Tagged]], date_words: list[Word]) -> list[lis
             first = run[mark].word
             above = [t for t in run[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
             tied = run[mark - 1].word.text.lower().rstrip(":,") == "by"
-            dated = any(_same_line(t.word, d) for t in above for d in date_words)
+            dated = any(same_line(t.word, d) for t in above for d in date_words)
             if above and not dated and (not tied or mark - len(above) > 1):
                 out[-1] = [*out[-1], *above]
                 run = [t for t in run if t not in above]
@@ -142,10 +143,10 @@ def _signed_lines(run: list[Tagged], dates: list[Tagged]) -> list[list[Tagged]]:
     starts = {d.index: d.index for d in inside}
     if inside:
         lead = [t for t in run if t.index < inside[0].index]
-        if (lead and not any(_is_mark(t) for t in lead) and all(_same_line(t.word, inside[0].word) for t in lead)
+        if (lead and not any(_is_mark(t) for t in lead) and all(same_line(t.word, inside[0].word) for t in lead)
                 and any(_is_mark(t) for t in run if t.index > inside[0].index)):
             for d in inside:
-                on_its_line = [t.index for t in run if t.index < d.index and _same_line(t.word, d.word)]
+                on_its_line = [t.index for t in run if t.index < d.index and same_line(t.word, d.word)]
                 starts[d.index] = min(on_its_line, default=d.index)
     cuts = sorted(starts.values())
     pieces = [[run[0]]]
@@ -160,10 +161,6 @@ def _signed_lines(run: list[Tagged], dates: list[Tagged]) -> list[list[Tagged]]:
         else:
             out[-1].extend(piece)
     return out
-
-
-def _same_line(a: Word, b: Word) -> bool:
-    return a.page == b.page and abs(a.y_mid - b.y_mid) <= 0.5 * max(a.height, b.height)
 
 
 def _runs(tags: list[Tagged]) -> list[list[Tagged]]:
