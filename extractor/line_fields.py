@@ -233,7 +233,8 @@ def signature_lines_run_on(layout: Layout, probabilities: np.ndarray, classes: n
     taken = {names.index(f) for f in ("footnotes.*.text", "remarks") if f in names} | filler_classes(names)
     out = best.copy()
     position = {id(w): i for i, w in enumerate(layout.words)}
-    for line in layout.lines:
+    lines = list(layout.lines)
+    for n, line in enumerate(lines):
         members = [position[id(w)] for w in line.words]
         for k in range(1, len(members)):
             before, here = members[k - 1], members[k]
@@ -243,7 +244,10 @@ def signature_lines_run_on(layout: Layout, probabilities: np.ndarray, classes: n
                 out[here] = date
             elif out[before] == name and all(out[i] == name for i in members[:min(k, 2)]):
                 out[here] = name
-        _name_before_its_date(line, members, probabilities, out, name, date, taken)
+        below = lines[n + 1] if n + 1 < len(lines) else None
+        signed_below = (below is not None and out[position[id(below.words[0])]] == name
+                        and abs(below.words[0].x0 - line.words[0].x0) <= line.words[0].height)
+        _name_before_its_date(line, members, probabilities, out, name, date, taken, signed_below)
     return out
 
 
@@ -251,17 +255,25 @@ _SIGNER_SHARE = 0.3  # a prose word before a signature's date this likely the si
 
 
 def _name_before_its_date(line: Line, members: list[int], probabilities: np.ndarray, out: np.ndarray,
-                          name: int, date: int | None, taken: set[int]) -> None:
+                          name: int, date: int | None, taken: set[int], signed_below: bool = False) -> None:
     """The words a line ends with before a signature's date, torn between prose and the signer's name,
     are the name: a footnote's line does not end with the signature's date ("David Kwon (POA on"
-    01/13/2023, "David" 0.52 footnote text and 0.47 the signature)."""
+    01/13/2023, "David" 0.52 footnote text and 0.47 the signature).
+
+    Past a word of the name, or where the line under it starts a signer's name at the same place (a
+    joint filer's block, dated on its first line), prose words before it are the name however unsure:
+    an entity's name in capitals reads like remarks ("OAKTREE VALUE OPPORTUNITIES FUND GP, L.P., By:",
+    0.67-0.94 remarks)."""
     if date is None or len(members) < 2 or out[members[-1]] != date:
         return
     run = []
+    named = signed_below
     for k in range(len(members) - 2, -1, -1):
         i = members[k]
-        if out[i] == date or (out[i] != name and not (out[i] in taken and probabilities[i, name] >= _SIGNER_SHARE)):
+        if out[i] == date or (out[i] != name and not (out[i] in taken
+                                                      and (named or probabilities[i, name] >= _SIGNER_SHARE))):
             break
+        named = named or out[i] == name
         run.append(i)
         if k and column_gap(line.words[k - 1], line.words[k]):
             break

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .labels import LabelFinder, catalog
-from .layout.document import Layout, Word
+from .layout.document import Layout
 from .line_fields import same_line
 from .records import Signature
 from .tagged import Tagged, joined_text, value_of
@@ -41,13 +41,14 @@ def _after_the_tables(by_field: dict[str, list[Tagged]], layout: Layout) -> dict
 
 def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature]:
     dates = _runs(by_field.get("signatures.*.date", []))
-    names = _runs(by_field.get("signatures.*.name", []))
-    dated = [t for run in dates for t in run]
-    names = [piece for run in names for piece in _signed_lines(run, dated)]
-    names = _wrapped_ends(names, [t.word for t in dated])
-    names = _wrapped_names(names, max(len(dates), 1), grid)
-    names = [piece for run in names for piece in _by_conformed_marks(run)]
-    names = _from_first_mark(names, len(dates))
+    names = _dated_blocks(by_field.get("signatures.*.name", []), dates)
+    if names is None:
+        names = _runs(by_field.get("signatures.*.name", []))
+        names = [piece for run in names for piece in _signed_lines(run, {t.index for run in dates for t in run})]
+        names = _wrapped_ends(names)
+        names = _wrapped_names(names, max(len(dates), 1), grid)
+        names = [piece for run in names for piece in _by_conformed_marks(run)]
+        names = _from_first_mark(names, len(dates))
     out: list[Signature] = []
     for i, run in enumerate(names):
         signature = Signature(name=value_of(run, _AGENT_COMMA.sub(r"\1, \2", joined_text(run)), grid))
@@ -57,6 +58,31 @@ def _signatures(by_field: dict[str, list[Tagged]], grid: bool) -> list[Signature
                 signature.date = value_of(dates[i], date, grid)
         out.append(signature)
     return out
+
+
+def _dated_blocks(names: list[Tagged], dates: list[list[Tagged]]) -> list[list[Tagged]] | None:
+    """Joint filers that date each block on its first line and sign it on a line below ("OAKTREE
+    CAPITAL I, L.P., By: <date>" / "Oaktree Fund GP, LLC, Its: ... By: /s/ Henry Orren, Name: ...",
+    "Virgin Investments <date>" / "Limited, By: /s/ James"): each date's line starts a signer's
+    block, which runs to the next one's. The name words above the first block are the footnotes'
+    (a fund's name in them read like a signer's).
+
+    None unless the first date's line starts with name words that carry no mark and a mark follows
+    them before the next date: a signer dated on the line of their own "/s/" is read run by run."""
+    ordered = sorted(names, key=lambda t: t.index)
+    firsts = [run[0] for run in dates]
+    if not ordered or not firsts:
+        return None
+    lead = [t for t in ordered if t.index < firsts[0].index and same_line(t.word, firsts[0].word)]
+    following = firsts[1].index if len(firsts) > 1 else ordered[-1].index + 1
+    if not lead or any(_is_mark(t) for t in lead) or not any(
+            _is_mark(t) for t in ordered if firsts[0].index < t.index < following):
+        return None
+    starts = [min((t.index for t in ordered if t.index < d.index and same_line(t.word, d.word)), default=d.index)
+              for d in firsts]
+    ends = [*starts[1:], ordered[-1].index + 1]
+    blocks = [[t for t in ordered if start <= t.index < end] for start, end in zip(starts, ends)]
+    return blocks if all(blocks) else None
 
 
 def _by_conformed_marks(run: list[Tagged]) -> list[list[Tagged]]:
@@ -106,14 +132,13 @@ def _wrapped_names(names: list[list[Tagged]], signatures: int, grid: bool) -> li
     return names
 
 
-def _wrapped_ends(names: list[list[Tagged]], date_words: list[Word]) -> list[list[Tagged]]:
+def _wrapped_ends(names: list[list[Tagged]]) -> list[list[Tagged]]:
     """Each name's end wrapped onto the lines above the next signer's "/s/" goes back to it:
     "... for VPC Impact" / "Acquisition Holdings Sponsor, LLC" / "/s/ ...", "B. Riley Financial,
     Inc., by: /s/ Bryant R." / "Riley, Co-Chief Executive Officer" / "B. Riley Securities, Inc., by:
     /s/ Andrew". Such an end had been read as the next name's start, or dropped as words before a
     signature. Not where a "by:" alone before the mark ties the lines above to it ("Fund GP, LLC," /
-    "by: /s/ ..."): an entity that signs starts the mark's line with its name. Nor where the lines
-    above start on a date's line: that signer's block starts there (`_signed_lines`)."""
+    "by: /s/ ..."): an entity that signs starts the mark's line with its name."""
     out: list[list[Tagged]] = []
     for run in names:
         mark = next((k for k, t in enumerate(run) if _is_mark(t)), 0)
@@ -121,37 +146,21 @@ def _wrapped_ends(names: list[list[Tagged]], date_words: list[Word]) -> list[lis
             first = run[mark].word
             above = [t for t in run[:mark] if (t.word.page, t.word.bottom) <= (first.page, first.top)]
             tied = run[mark - 1].word.text.lower().rstrip(":,") == "by"
-            dated = any(same_line(t.word, d) for t in above for d in date_words)
-            if above and not dated and (not tied or mark - len(above) > 1):
+            if above and (not tied or mark - len(above) > 1):
                 out[-1] = [*out[-1], *above]
                 run = [t for t in run if t not in above]
         out.append(list(run))
     return out
 
 
-def _signed_lines(run: list[Tagged], dates: list[Tagged]) -> list[list[Tagged]]:
+def _signed_lines(run: list[Tagged], dates: set[int]) -> list[list[Tagged]]:
     """A name run cut at each date inside it where what follows signs with a mark of its own: a joint
     filing's signers each sign on a line, "B. Riley Securities, Inc., by: /s/ Andrew Moore" then the
     date, and four such lines had read as one signature. A name's wrapped end under its date ("...,
-    attorney-in-fact for" / "Richard N. Levy") carries no mark and stays.
-
-    Where the signers' dates stand beside the first lines of their blocks and the marks come on
-    lines under them ("Virgin Investments <date>" / "Limited, By: /s/ James" / "Cahillane, as
-    attorney-in-fact"), the run is cut where each date's line starts: cut at the dates, each
-    signer's first words had ended the signature before it."""
-    inside = sorted((d for d in dates if run[0].index < d.index < run[-1].index), key=lambda d: d.index)
-    starts = {d.index: d.index for d in inside}
-    if inside:
-        lead = [t for t in run if t.index < inside[0].index]
-        if (lead and not any(_is_mark(t) for t in lead) and all(same_line(t.word, inside[0].word) for t in lead)
-                and any(_is_mark(t) for t in run if t.index > inside[0].index)):
-            for d in inside:
-                on_its_line = [t.index for t in run if t.index < d.index and same_line(t.word, d.word)]
-                starts[d.index] = min(on_its_line, default=d.index)
-    cuts = sorted(starts.values())
+    attorney-in-fact for" / "Richard N. Levy") carries no mark and stays."""
     pieces = [[run[0]]]
     for before, t in zip(run, run[1:]):
-        if any(before.index < c <= t.index for c in cuts):
+        if any(before.index < d < t.index for d in dates):
             pieces.append([])
         pieces[-1].append(t)
     out = [pieces[0]]

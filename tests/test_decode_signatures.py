@@ -234,3 +234,30 @@ def test_signers_dated_beside_their_first_line_and_signing_below_it_keep_their_o
     assert [(s.name.value, str(s.date.value)) for s in signatures] == [
         ("Maple Holdings Limited, By: /s/ Ann Lee, attorney-in-fact", "2023-03-02"),
         ("Birch Partners Limited, By: /s/ Ann Lee, attorney-in-fact", "2023-03-02")]
+
+
+def test_joint_filers_dated_on_their_blocks_first_line_in_capitals_read_as_remarks_are_each_a_signature():
+    """ "OAKTREE CAPITAL I, L.P., By: <date>" / "Maple GP, Its: Director, By: /s/ Ann Lee," / "Name: Ann
+    Lee": the entity's name in capitals read like remarks (0.7-0.9), a fund's name in the footnotes above
+    like a signer's, and ten such blocks had paired their dates with the wrong words."""
+    S, D, R, F = "signatures.*.name", "signatures.*.date", "remarks", "footnotes.*.text"
+    words = _caption_words("1. Held by Birch Fund LP.", 40, 60)
+    doubts = {3: {S: 0.6, F: 0.4}, 4: {S: 0.6, F: 0.4}, 5: {S: 0.6, F: 0.4}}
+    fields = [F] * len(words)
+    for k, entity in enumerate(("BIRCH CAPITAL I, L.P., By:", "ELM HOLDINGS LLC, By:")):
+        top = 90 + 40 * k
+        block = _caption_words(entity, 300, top)
+        for j in range(len(block) - 2):
+            doubts[len(words) + j] = {R: 0.8, S: 0.15, F: 0.05}
+        fields += [S] * len(block)
+        words += block
+        words.append(_w("06/08/2023", 520, top))
+        fields.append(D)
+        below = _caption_words("Maple GP, Its: Director, By: /s/ Ann Lee,", 300, top + 9)
+        below += _caption_words("Name: Ann Lee", 300, top + 18)
+        words += below
+        fields += [S] * len(below)
+    signatures = decode_with_doubts(_page(words), fields, doubts).signatures
+    assert [(s.name.value, str(s.date.value)) for s in signatures] == [
+        ("BIRCH CAPITAL I, L.P., By: Maple GP, Its: Director, By: /s/ Ann Lee, Name: Ann Lee", "2023-06-08"),
+        ("ELM HOLDINGS LLC, By: Maple GP, Its: Director, By: /s/ Ann Lee, Name: Ann Lee", "2023-06-08")]
