@@ -30,7 +30,7 @@ from .dump_cells import (bare_markers_of_empty_dates, rest_to_the_unfinished_tit
                          year_of_the_wrapped_date)
 from .table_rows import one_field_per_table_cell, one_table_per_line, table_regions, table_rows, title_starts_its_row_line
 from .tagged import Tagged, joined_text, value_of
-from .values import parse_date, split_footnotes
+from .values import TABLE_AMOUNT, parse_date, split_footnotes
 from .word_breaks import find_breaks
 
 _FOOTNOTE_START = re.compile(r"^\(?(\d{1,2})[.):]$|^\((\d{1,2})\)")
@@ -143,8 +143,6 @@ _NUMBER = re.compile(r"(shares|price|owned_following|value)$")
 _TABLE_DATE = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})(?:[\[(]\d{1,2}[\])])*$")
 _SOME_DATE = 0.05
 _TITLE = re.compile(r"(security_title|underlying_title|nature_of_ownership)$")
-# An amount as a table prints it: grouped, with decimals or with a marker glued on, never a trust's year.
-_TABLE_AMOUNT = re.compile(r"^\$?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+(?=[\[(]))(?:[\[(]\d{1,2}[\])])*$")
 _SOME_AMOUNT = 0.05
 
 
@@ -175,7 +173,7 @@ def _values_of_their_columns_type(words: list[Word], probabilities: np.ndarray, 
               and probabilities[i, table_dates].max(initial=0.0) >= _SOME_DATE):
             # "04/20/2023(2)" at 0.21 Table I's nature of ownership, 0.19 the exercise date.
             out[i] = int(np.argmax(np.where(table_dates, probabilities[i], -1.0)))
-        elif (titles[best[i]] and _TABLE_AMOUNT.match(w.text)
+        elif (titles[best[i]] and TABLE_AMOUNT.match(w.text)
               and probabilities[i, table_numbers].max(initial=0.0) >= _SOME_AMOUNT):
             # "800[2]" at 0.35 Table I's nature of ownership: no title is an amount with its marker.
             out[i] = int(np.argmax(np.where(table_numbers, probabilities[i], -1.0)))

@@ -15,10 +15,11 @@ from .layout.document import Layout, Word
 from .line_fields import FILLERS, filler_classes
 from .table_rows import DATE_COLUMNS, TABLE_ROWS, dates_and_amounts, table_leaves
 from .tables import TEXT_COLUMNS, starts_row
-from .values import FOOTNOTE_NUMBER, MONTH_NAME, YEAR
+from .values import FOOTNOTE_NUMBER, MONTH_NAME, TABLE_AMOUNT, YEAR
 
 _WRAPPED_MIN = 0.05  # a word on a wrapped line this unlikely in every text column is left as it is
 _INSIDE_ROW_MIN = 0.2  # a word between a row's values this likely in one of its columns is that column's
+_INSIDE_ROW_AMOUNT_MIN = 0.05  # ... and an amount this likely
 _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
 # A title that stops here goes on: "Class A Common" / "Stock", "Series B Preferred" / "Stock".
@@ -194,15 +195,26 @@ def _title_lines_over_the_row(above: list[list[Word]], table: str, probabilities
 def _no_labels_inside_a_row(words: list[Word], table: str, probabilities: np.ndarray, index: dict[str, int],
                             position: dict[int, int], out: np.ndarray, fields: dict[int, str], loose: set[int]) -> None:
     """A row's line prints no captions: a word between its values taken for one ("Common" at 0.60
-    label, 0.39 underlying title) is the value it likes next best."""
+    label, 0.39 underlying title) is the value it likes next best. An amount as a table prints it
+    needs less ("318.16" between the code and its markers, 0.75 label and 0.19 the shares)."""
     inside = [k for k, w in enumerate(words) if fields[id(w)].startswith(table + ".*.")]
     columns = [i for name, i in index.items() if name.startswith(table + ".*.")]
     for w in words[inside[0] + 1:inside[-1]] if inside else []:
         i = position[id(w)]
-        if out[i] in loose:
-            alternative = max(columns, key=lambda c: probabilities[i, c])
-            if probabilities[i, alternative] >= _INSIDE_ROW_MIN:
+        if out[i] not in loose:
+            continue
+        if TABLE_AMOUNT.match(w.text):
+            # ... into a column no other word of the line holds: "267.5" beside "4,050.678(1)" is no
+            # second amount owned (0.15), and its price (0.02) is too unlikely to say.
+            held = {int(out[position[id(v)]]) for v in words if v is not w}
+            free = [c for c in columns if c not in held]
+            alternative = max(free, key=lambda c: probabilities[i, c]) if free else None
+            if alternative is not None and probabilities[i, alternative] >= _INSIDE_ROW_AMOUNT_MIN:
                 out[i] = alternative
+            continue
+        alternative = max(columns, key=lambda c: probabilities[i, c])
+        if probabilities[i, alternative] >= _INSIDE_ROW_MIN:
+            out[i] = alternative
 
 
 def _text_after_values_in_column_order(words: list[Word], table: str, probabilities: np.ndarray,

@@ -32,6 +32,8 @@ MONTH_NAME = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z
 FOOTNOTE_NUMBER = re.compile(r"^\(?(\d{1,2})[.)]$")
 # A year written alone as a word ("2023"), as a date's wrapped or torn end.
 YEAR = re.compile(r"^(?:19|20)\d\d$")
+# An amount as a table prints it: grouped, with decimals or with a marker glued on, never a trust's year.
+TABLE_AMOUNT = re.compile(r"^\$?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+(?=[\[(]))(?:[\[(]\d{1,2}[\])])*$")
 
 
 def split_footnotes(text: str) -> tuple[str, list[str]]:
