@@ -201,16 +201,21 @@ def _torn_values(by_line: dict[tuple[int, int], list[Word]]) -> list[tuple[Word,
         if prose or not any(_TORN.match(w.text) for w in heads):
             continue
         digits = [w for w in rests if _DIGITS.match(w.text)]
+        # Rests beyond one per torn value: only those can be a whole-looking price's ("69.54 07/10/202
+        # ... 31,65" over "8 ... 3": the price took the "8", the date the amount's "3").
+        spare = len(digits) - sum(1 for w in heads if _TORN.match(w.text))
         start = 0
         for head in heads:
             torn = bool(_TORN.match(head.text))
-            if not (torn or _MAYBE_TORN.match(head.text)):
+            if not (torn or (_MAYBE_TORN.match(head.text) and spare > 0)):
                 continue
             # A price that looks whole only takes the next rest: a later one is another cell's.
             for k in range(start, len(digits) if torn else min(start + 1, len(digits))):
                 if _whole(head.text + digits[k].text):
                     if torn:
                         pairs.append((head, digits[k]))
+                    else:
+                        spare -= 1
                     start = k + 1
                     break
     return pairs

@@ -3,6 +3,8 @@ markers of the cells around them, placed by where a dump that keeps its columns 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from extractor.layout.document import Layout
 from extractor.layout.text import read_text
 from extractor.word_breaks import find_breaks, join_broken_values
@@ -263,3 +265,38 @@ def test_single_spaced_title_line_over_a_values_only_row_does_not_steer_the_line
              {N + "nature_of_ownership": 0.93, "label": 0.07}]
     row = decode_soft(layout, rows).non_derivative[0]
     assert (row.security_title.value, row.nature_of_ownership.value) == ("Class A Common Stock", "By Maple Fund II, LP")
+
+
+def test_amount_between_a_dump_rows_values_taken_for_a_caption_is_the_amount():
+    """ "Phantom Stock 01/01/2023 A 318.16 3 3 Common ...": the shares were 0.75 a printed caption and
+    0.19 the shares, under what a plain word needs to leave a caption; lost, they also left the two
+    markers with no column between values to note, and the dates lost them."""
+    text = ("Table II - Derivative Securities\n"
+            "Phantom Stock 01/01/2023 A 318.16 3 3 Common 318.16 $141.44 318.16 D\n"
+            "Stock\n"
+            "Explanation of Responses:\n"
+            "3. The phantom stock has no exercise or expiration date.\n")
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}] * 2
+    rows += [{D + "transaction_date": 1.0}, {D + "transaction_code": 1.0},
+             {"label": 0.754, D + "shares": 0.191, D + "conversion_or_exercise_price": 0.055}]
+    rows += [{"footnote_ref": 0.6, "label": 0.4}] * 2
+    rows += [{D + f: 1.0} for f in ("underlying_title", "underlying_shares", "price_per_share",
+                                    "shares_owned_following", "direct_or_indirect", "underlying_title")]
+    rows += [{"label": 1.0}] * 3 + [{"footnote_ref": 1.0}] + [{"footnotes.*.text": 1.0}] * 9
+    row = decode_soft(layout, rows).derivative[0]
+    assert row.shares.value == Decimal("318.16")
+    assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F3"], ["F3"])
+
+
+def test_whole_looking_price_takes_no_rest_that_a_torn_value_needs():
+    """ "Stock 69.54 07/11/2019 07/10/202 Common 31,65 31,653 D" over "Option 8 Stock 3": the price,
+    which a digit more would still make a price, took the "8", the expiration date the amount's "3"
+    (2023-07-10 for 2028-07-10) and the amount none (3165 for 31,653). Two torn values, two rests:
+    none is left for the price."""
+    text = ("Table II - Derivative Securities\n"
+            "Stock 69.54 07/11/2019 07/10/202 Common 31,65 31,653 D\n"
+            "Option 8 Stock 3\n")
+    lines = _line_texts(join_broken_values(read_text(text, "made-up.txt")))
+    assert lines[1] == "Stock 69.54 07/11/2019 07/10/2028 Common 31,653 31,653 D"
+    assert lines[2] == "Option Stock"
