@@ -24,7 +24,7 @@ _GLUED_MARKER = re.compile(r"\w[\[(]\d{1,2}[\])]$")
 _SURE_VALUE = 0.5  # a value this likely marks how far along its columns a row's line has come
 # A title that stops here goes on: "Class A Common" / "Stock", "Series B Preferred" / "Stock".
 _UNFINISHED = re.compile(r"^(?i:common|class|[A-Z]|preferred|ordinary|voting|series|non-voting|limited|partnership)$")
-_REST_MIN = 0.1  # a title's rest this likely the unfinished title's goes to it
+_REST_MIN = 0.03  # a title's rest this likely the unfinished title's goes to it ("Stock" under "Units" and "Common", 0.05-0.08)
 _NAMES_A_SERIES = re.compile(r"^(?i:class|series)$")
 _SERIES_LETTER = re.compile(r"^[A-Z]$")
 
@@ -44,21 +44,26 @@ def rest_to_the_unfinished_title(layout: Layout, probabilities: np.ndarray, clas
     out = best.copy()
     last: dict[str, Word] = {}  # the last word of each title column since the row's line
     table: str | None = None
+    coded = False  # whether the row's line holds its transaction code
     for line in layout.lines:
         members = [position[id(w)] for w in line.words]
         fields = [names[out[i]] for i in members]
         tables = {f.split(".*.")[0] for f in fields if f.split(".*.")[0] in TABLE_ROWS}
         if len(tables) == 1 and dates_and_amounts(fields, next(iter(tables))) >= 2:
             table, last = tables.pop(), {}
+            coded = f"{table}.*.transaction_code" in fields
         elif table is None or not tables <= {table}:
             table = None
             continue
         titles = (f"{table}.*.security_title", f"{table}.*.underlying_title")
         underlying = last.get(titles[1])
         if table == "derivative" and underlying is not None and _NAMES_A_SERIES.match(underlying.text):
-            # The series letter a narrow cell wrapped ("Class" / "Stock Unit A"), taken for a caption (0.97).
+            # The series letter a narrow cell wrapped ("Class" / "Stock Unit A"), taken for a caption
+            # (0.97), or, under a row that has its code, for a second code ("Jun 8, ... M ... Class" /
+            # "2023 A", 0.54: the "A" made a row of its own).
+            second_code = "derivative.*.transaction_code" if coded else None
             letter = next((k for k, (w, f) in enumerate(zip(line.words, fields))
-                           if _SERIES_LETTER.match(w.text) and f in FILLERS), None)
+                           if _SERIES_LETTER.match(w.text) and (f in FILLERS or f == second_code)), None)
             if letter is not None:
                 out[members[letter]] = rest
                 fields[letter] = titles[1]

@@ -9,7 +9,7 @@ from extractor.layout.document import Layout
 from extractor.layout.text import read_text
 from extractor.word_breaks import find_breaks, join_broken_values
 
-from .decoding import D, decode_soft, decode_sure
+from .decoding import D, N, decode_soft, decode_sure
 
 # A layout-keeping dump of a narrow Table II: each cell's rest stands under its value.
 COLUMN_DUMP = (
@@ -300,3 +300,29 @@ def test_whole_looking_price_takes_no_rest_that_a_torn_value_needs():
     lines = _line_texts(join_broken_values(read_text(text, "made-up.txt")))
     assert lines[1] == "Stock 69.54 07/11/2019 07/10/2028 Common 31,653 31,653 D"
     assert lines[2] == "Option Stock"
+
+
+def test_series_letter_wrapped_under_a_coded_row_is_the_underlying_titles_not_a_second_code():
+    """ "Restricted (2) Jun 8, M 47,619 (3) (3) Class 47,619 ..." over "2023 A" / "Stock Common" / "Units" /
+    "Stock": the "A" of "Class A", 0.54 a transaction code, made a second row of the year and the rest
+    of both titles; and the last "Stock", 0.08 the underlying title, stayed with the security title,
+    whose "Units" had ended it while the underlying title stopped at "Common"."""
+    text = ("Table II - Derivative Securities\n"
+            "Restricted (2) Jun 8, M 47,619 (3) (3) Class 47,619 $0 0 D\n"
+            "2023 A\nStock Common\nUnits\nStock\n")
+    layout = read_text(text, "made-up.txt")
+    sure = [{D + "security_title": 1.0}, {"footnote_ref": 1.0}, {D + "transaction_date": 1.0},
+            {D + "transaction_date": 1.0}, {D + "transaction_code": 1.0}, {D + "shares": 1.0}, {"footnote_ref": 1.0},
+            {"footnote_ref": 1.0}, {D + "underlying_title": 0.36, "label": 0.34, D + "security_title": 0.3}]
+    sure += [{D + f: 1.0} for f in ("underlying_shares", "price_per_share", "shares_owned_following",
+                                    "direct_or_indirect")]
+    rows = [{"label": 1.0}] * 5 + sure
+    rows += [{D + "transaction_date": 0.7, "label": 0.3},
+             {D + "transaction_code": 0.54, "label": 0.31, D + "underlying_title": 0.15},
+             {D + "security_title": 0.79, "label": 0.21}, {D + "underlying_title": 0.91, "label": 0.09},
+             {D + "security_title": 0.62, "label": 0.38},
+             {D + "security_title": 0.36, "label": 0.31, N + "security_title": 0.22, D + "underlying_title": 0.078,
+              "footnotes.*.text": 0.032}]
+    record = decode_soft(layout, rows)
+    assert [(r.security_title.value, r.underlying_title.value, str(r.transaction_date.value), r.transaction_code.value)
+            for r in record.derivative] == [("Restricted Stock Units", "Class A Common Stock", "2023-06-08", "M")]
