@@ -28,7 +28,8 @@ from .owners import read_owners
 from .signatures import read_signatures
 from .dump_cells import (bare_markers_of_empty_dates, rest_to_the_unfinished_title, wrapped_text_cells,
                          year_of_the_wrapped_date)
-from .table_rows import one_field_per_table_cell, one_table_per_line, table_regions, table_rows, title_starts_its_row_line
+from .table_rows import (holding_dates, one_field_per_table_cell, one_table_per_line, table_regions, table_rows,
+                         title_starts_its_row_line)
 from .tagged import Tagged, joined_text, value_of
 from .values import TABLE_AMOUNT, parse_date, split_footnotes
 from .word_breaks import find_breaks
@@ -78,6 +79,7 @@ def decode(layout: Layout, probabilities: np.ndarray, classes: np.ndarray,
     best = issuer_name_after_its_caption(layout, probabilities, classes, best)
     best = ticker_in_its_brackets(layout, probabilities, classes, best)
     best = title_starts_its_row_line(layout, probabilities, classes, best)
+    best = holding_dates(layout, probabilities, classes, best)
     if not grid:
         best = _box_title_wrapped_line(words, probabilities, classes, best)
     if layout.format in ("markdown", "html"):

@@ -116,6 +116,35 @@ def title_starts_its_row_line(layout: Layout, probabilities: np.ndarray, classes
     return out
 
 
+_SOME_EXERCISE = 0.05  # a holding's first date this likely the exercise date is it
+
+
+def holding_dates(layout: Layout, probabilities: np.ndarray, classes: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """A Table II line with a transaction date and an expiration date after it, but no transaction
+    code, amount or exercise date, is a holding's: its first date is the exercise date. ("Stock
+    Option $61.47 2018-01-15 2027-01-14 Common 4404 4404 D": 0.82 the transaction date, 0.16 the
+    exercise date, and the holding had become a transaction without a code.)"""
+    index = {str(c): i for i, c in enumerate(classes)}
+    dated, exercise, expiration = (index.get(f"derivative.*.{field}")
+                                   for field in ("transaction_date", "exercise_date", "expiration_date"))
+    if dated is None or exercise is None or expiration is None:
+        return best
+    transacted = {index.get("derivative.*.transaction_code"), index.get("derivative.*.shares"), exercise}
+    position = {id(w): i for i, w in enumerate(layout.words)}
+    out = best.copy()
+    for line in layout.lines:
+        members = [position[id(w)] for w in line.words]
+        tags = [int(out[i]) for i in members]
+        if transacted & set(tags) or tags.count(dated) != 1 or expiration not in tags:
+            continue
+        first, last = tags.index(dated), tags.index(expiration)
+        # Whole dates both: a torn cell's "2023" under "Jun 8," is the transaction date's year.
+        whole = all(parse_date(line.words[k].text) for k in (first, last))
+        if first < last and whole and probabilities[members[first], exercise] >= _SOME_EXERCISE:
+            out[members[first]] = exercise
+    return out
+
+
 def dates_and_amounts(fields: list[str], table: str) -> int:
     """How many of `fields` are `table`'s dates and amounts: a row's own line holds some."""
     return sum(1 for f in fields if f.startswith(table + ".*.") and f.split(".*.")[1] in NUMBER_COLUMNS | DATE_COLUMNS)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+import pytest
+
 from extractor.layout.document import Layout
 from extractor.layout.text import read_text
+from extractor.table_rows import holding_dates
 from extractor.word_breaks import find_breaks, join_broken_values
 
 from .decoding import D, N, decode_soft, decode_sure
@@ -92,13 +96,22 @@ def test_title_word_keeps_its_marker_piece_apart():
     assert lines[4] == "Stock[3"
 
 
-def test_single_spaced_dump_still_tears_values_in_column_order():
-    text = ("Table II - Derivative Securities\n"
-            "Stock $120.8 07/15/202 A 3,3 07/15/ 07/14/ Comm 3,38 $120.8 3,382 D\n"
-            "Option 6 3 82 2024 2033 on 2 6\n")
+@pytest.mark.parametrize("row, rests, joined, left", [
+    pytest.param("Stock $120.8 07/15/202 A 3,3 07/15/ 07/14/ Comm 3,38 $120.8 3,382 D",
+                 "Option 6 3 82 2024 2033 on 2 6",
+                 "Stock $120.8 07/15/2023 A 3,382 07/15/2024 07/14/2033 Comm 3,382 $120.8 3,382 D",
+                 "Option 6 on 6", id="values_torn_in_column_order"),
+    # The price, which a digit more would still leave a price, took the "8", the expiration date the
+    # amount's "3" (2023-07-10 for 2028-07-10) and the amount none (3165 for 31,653). Two torn values,
+    # two rests: none is left for the price.
+    pytest.param("Stock 69.54 07/11/2019 07/10/202 Common 31,65 31,653 D", "Option 8 Stock 3",
+                 "Stock 69.54 07/11/2019 07/10/2028 Common 31,653 31,653 D", "Option Stock",
+                 id="whole_looking_price_takes_no_rest_that_a_torn_value_needs"),
+])
+def test_single_spaced_dump_tears_values_in_column_order(row, rests, joined, left):
+    text = f"Table II - Derivative Securities\n{row}\n{rests}\n"
     lines = _line_texts(join_broken_values(read_text(text, "made-up.txt")))
-    assert lines[1] == "Stock $120.8 07/15/2023 A 3,382 07/15/2024 07/14/2033 Comm 3,382 $120.8 3,382 D"
-    assert lines[2] == "Option 6 on 6"
+    assert lines[1:] == [joined, left]
 
 
 def test_rest_of_a_right_aligned_amount_starts_left_of_it():
@@ -289,19 +302,6 @@ def test_amount_between_a_dump_rows_values_taken_for_a_caption_is_the_amount():
     assert (row.exercise_date.footnote_ids, row.expiration_date.footnote_ids) == (["F3"], ["F3"])
 
 
-def test_whole_looking_price_takes_no_rest_that_a_torn_value_needs():
-    """ "Stock 69.54 07/11/2019 07/10/202 Common 31,65 31,653 D" over "Option 8 Stock 3": the price,
-    which a digit more would still make a price, took the "8", the expiration date the amount's "3"
-    (2023-07-10 for 2028-07-10) and the amount none (3165 for 31,653). Two torn values, two rests:
-    none is left for the price."""
-    text = ("Table II - Derivative Securities\n"
-            "Stock 69.54 07/11/2019 07/10/202 Common 31,65 31,653 D\n"
-            "Option 8 Stock 3\n")
-    lines = _line_texts(join_broken_values(read_text(text, "made-up.txt")))
-    assert lines[1] == "Stock 69.54 07/11/2019 07/10/2028 Common 31,653 31,653 D"
-    assert lines[2] == "Option Stock"
-
-
 def test_series_letter_wrapped_under_a_coded_row_is_the_underlying_titles_not_a_second_code():
     """ "Restricted (2) Jun 8, M 47,619 (3) (3) Class 47,619 ..." over "2023 A" / "Stock Common" / "Units" /
     "Stock": the "A" of "Class A", 0.54 a transaction code, made a second row of the year and the rest
@@ -326,3 +326,33 @@ def test_series_letter_wrapped_under_a_coded_row_is_the_underlying_titles_not_a_
     record = decode_soft(layout, rows)
     assert [(r.security_title.value, r.underlying_title.value, str(r.transaction_date.value), r.transaction_code.value)
             for r in record.derivative] == [("Restricted Stock Units", "Class A Common Stock", "2023-06-08", "M")]
+
+
+def test_holding_line_with_two_dates_and_no_code_starts_with_its_exercise_date():
+    """ "Stock $61.47 2018-01-15 2027-01-14 Common 4404 4404 D": the first date, 0.82 a transaction's date
+    and 0.16 the exercise date, made the holding a transaction without a code, and the exercise date was lost."""
+    text = ("Table II - Derivative Securities\n"
+            "Stock $61.47 2018-01-15 2027-01-14 Common 4404 4404 D\n"
+            "Option Stock\n")
+    layout = read_text(text, "made-up.txt")
+    rows = [{"label": 1.0}] * 5 + [{D + "security_title": 1.0}, {D + "conversion_or_exercise_price": 1.0},
+                                   {D + "transaction_date": 0.819, D + "exercise_date": 0.159, "label": 0.022},
+                                   {D + "expiration_date": 1.0}, {D + "underlying_title": 1.0}]
+    rows += [{D + f: 1.0} for f in ("underlying_shares", "shares_owned_following", "direct_or_indirect",
+                                    "security_title", "underlying_title")]
+    row = decode_soft(layout, rows).derivative[0]
+    assert (row.kind, str(row.exercise_date.value), row.transaction_date.present) == ("holding", "2018-01-15", False)
+
+
+def test_year_torn_from_a_transaction_date_is_no_holdings_exercise_date():
+    """A narrow cell's "2023" under "Jun 8," beside a stray piece taken for the expiration date: only a
+    line of whole dates is a holding's; the year stays the transaction date's."""
+    layout = read_text("Table II - Derivative Securities\ncted 2023 19 s A 19\n", "made-up.txt")
+    classes = np.array([D + "transaction_date", D + "exercise_date", D + "expiration_date", "label"])
+    probabilities = np.tile([0.0, 0.0, 0.0, 1.0], (len(list(layout.words)), 1))
+    probabilities[6] = [0.68, 0.14, 0.1, 0.08]
+    probabilities[7] = [0.1, 0.1, 0.4, 0.4]
+    best = probabilities.argmax(axis=1)
+    assert list(holding_dates(layout, probabilities, classes, best)) == list(best)
+    whole = read_text("Table II - Derivative Securities\nStock 2018-01-15 2027-01-14\n", "made-up.txt")
+    assert holding_dates(whole, probabilities[:8], classes, best[:8])[6] == 1
