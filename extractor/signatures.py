@@ -2,7 +2,8 @@
 
 A form is signed at its end: name words count below the "Explanation of Responses" caption only.
 Names are runs of words in reading order, paired with the date runs in order; a run is cut at each
-conformed "/s/" mark, and a long name that wraps under its date is joined back.
+conformed "/s/" mark, and a long name that wraps under its date is joined back. Joint filers who date
+each signer's block on its first line and sign it below are read block by block instead.
 """
 
 from __future__ import annotations
