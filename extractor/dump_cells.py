@@ -334,7 +334,8 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     for k, i in enumerate(movable):
         if i in aligned:
             scores[k, [c != aligned[i] for c in columns]] = np.log(1e-6)
-    texts = [_same_word(layout_word.text) for layout_word in _words_at(words, position, movable)]
+    text_of = {position[id(w)]: w.text for w in words}
+    texts = [_same_word(text_of[i]) for i in movable]
     # A title never prints a word twice running: "Common Stock Stock" under "Option to Acquire ...
     # Common" is "Common Stock" ending the first title and "Stock" the second, though the classifier
     # liked every word best in the second (0.58-0.95).
@@ -357,11 +358,6 @@ def _split_in_column_order(words: list[Word], table: str, probabilities: np.ndar
     for k in range(len(movable) - 1, -1, -1):
         out[movable[k]] = columns[c]
         c = int(came[k][c])
-
-
-def _words_at(words: list[Word], position: dict[int, int], indices: list[int]) -> list[Word]:
-    by_index = {position[id(w)]: w for w in words}
-    return [by_index[i] for i in indices]
 
 
 _BARE_NUMBER = re.compile(r"^\d{1,2}$")
